@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fathom.ko: a dynamic tracer without eBPF. module_init brings the pieces
+ * up in order and module_exit takes them down in exactly the reverse.
+ */
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/fathom.h>
+
+#include "limits.h"
+#include "netlink.h"
+#include "vm/vm.h"
+
+static int __init fathom_init(void)
+{
+	int ret;
+
+	ret = fathom_limits_init();
+	if (ret)
+		return ret;
+
+	ret = fathom_vm_selftest();
+	if (ret)
+		return ret;
+
+	ret = fathom_netlink_init();
+	if (ret)
+		return ret;
+
+	pr_info("version %s loaded (ABI %u)\n", FATHOM_VERSION,
+		FATHOM_ABI_VERSION);
+	return 0;
+}
+
+static void __exit fathom_exit(void)
+{
+	fathom_netlink_uninit();
+	pr_info("unloaded\n");
+}
+
+module_init(fathom_init);
+module_exit(fathom_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The fathom developers");
+MODULE_DESCRIPTION("fathom: dynamic tracing without eBPF");
+MODULE_VERSION(FATHOM_VERSION);
