@@ -82,9 +82,8 @@ int fathom_get_info(struct fathom_nl *nl, struct fathom_info *info)
 }
 
 static const char *const kfeat_names[] = {
-	"kprobes",	"kretprobes",	"uprobes", "ftrace-ops",
-	"ftrace-args",	"tracepoints",	"perf",	   "relay",
-	"debugfs",	"btf",
+	"kprobes",     "kretprobes", "uprobes", "ftrace-ops", "ftrace-args",
+	"tracepoints", "perf",	     "relay",	"debugfs",    "btf",
 };
 
 const char *fathom_kfeat_name(unsigned int bit)

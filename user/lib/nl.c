@@ -34,8 +34,8 @@ int fathom_nl_open(struct fathom_nl *nl)
 		goto out_free;
 	}
 	/* Ask for error messages, and for them without our request echoed. */
-	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
-		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
+		   sizeof(one));
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
 		   sizeof(one));
 
@@ -98,8 +98,8 @@ static void parse_extack(struct fathom_nl *nl, const struct nlmsghdr *hdr,
 	if (off >= len)
 		return;
 	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
-		      (struct nlattr *)((const char *)e + off), (int)(len - off),
-		      NULL) < 0)
+		      (struct nlattr *)((const char *)e + off),
+		      (int)(len - off), NULL) < 0)
 		return;
 	if (tb[NLMSGERR_ATTR_MSG])
 		nla_strlcpy(nl->errmsg, tb[NLMSGERR_ATTR_MSG],

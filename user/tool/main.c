@@ -38,7 +38,8 @@ int tool_open(struct fathom_nl *nl)
 		return EXIT_SYSTEM;
 	}
 	if (ret < 0) {
-		fprintf(stderr, "%s: cannot open a generic netlink socket: %s\n",
+		fprintf(stderr,
+			"%s: cannot open a generic netlink socket: %s\n",
 			progname, strerror(-ret));
 		return EXIT_SYSTEM;
 	}
@@ -53,8 +54,9 @@ int tool_kernel_error(const struct fathom_nl *nl, const char *what)
 		fprintf(stderr,
 			"%s: permission denied: %s (run as root, or grant CAP_PERFMON)\n",
 			progname,
-			nl->errmsg[0] ? nl->errmsg :
-					"fathom needs CAP_SYS_ADMIN or CAP_PERFMON");
+			nl->errmsg[0]
+				? nl->errmsg
+				: "fathom needs CAP_SYS_ADMIN or CAP_PERFMON");
 		return EXIT_USER;
 	}
 	fprintf(stderr, "%s: %s failed: %s%s%s\n", progname, what,
