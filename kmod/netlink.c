@@ -22,11 +22,9 @@
 
 static struct genl_family fathom_genl_family;
 
-/* clang-format off */
 static const struct nla_policy get_info_policy[FATHOM_A_MAX + 1] = {
 	[FATHOM_A_INFO_ABI_VERSION]	= { .type = NLA_U32 },
 };
-/* clang-format on */
 
 static u64 kernel_features(void)
 {
@@ -140,7 +138,6 @@ static int pre_doit(const fathom_genl_ops_t *ops, struct sk_buff *skb,
 	return 0;
 }
 
-/* clang-format off */
 static const struct genl_ops fathom_genl_ops[] = {
 	{
 		.cmd		= FATHOM_CMD_GET_INFO,
@@ -149,7 +146,6 @@ static const struct genl_ops fathom_genl_ops[] = {
 		.maxattr	= FATHOM_A_MAX,
 	},
 };
-/* clang-format on */
 
 static struct genl_family fathom_genl_family __ro_after_init = {
 	.name		= FATHOM_GENL_NAME,

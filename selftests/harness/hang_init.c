@@ -8,7 +8,7 @@
 
 static int __init hang_init(void)
 {
-	pr_info("hang_init: sleeping forever on purpose\n");
+	pr_info("%s: sleeping forever on purpose\n", __func__);
 	for (;;)
 		msleep(1000);
 	return 0;

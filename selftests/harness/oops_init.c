@@ -5,12 +5,12 @@
  */
 #include <linux/module.h>
 
-static int * volatile nowhere;
+static int *nowhere;
 
 static int __init oops_init(void)
 {
-	pr_info("oops_init: dereferencing NULL on purpose\n");
-	return *nowhere;
+	pr_info("%s: dereferencing NULL on purpose\n", __func__);
+	return READ_ONCE(*nowhere);
 }
 module_init(oops_init);
 

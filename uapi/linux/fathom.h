@@ -44,6 +44,7 @@
 #ifndef _UAPI_LINUX_FATHOM_H
 #define _UAPI_LINUX_FATHOM_H
 
+#include <linux/const.h>
 #include <linux/types.h>
 
 #define FATHOM_GENL_NAME	"fathom"
@@ -101,15 +102,15 @@ enum fathom_limit_attr {
  * module (configuration options it was built with). Not a promise that
  * this module version uses each of them yet.
  */
-#define FATHOM_KFEAT_KPROBES		(1ULL << 0)
-#define FATHOM_KFEAT_KRETPROBES		(1ULL << 1)
-#define FATHOM_KFEAT_UPROBES		(1ULL << 2)
-#define FATHOM_KFEAT_FTRACE_OPS		(1ULL << 3)
-#define FATHOM_KFEAT_FTRACE_ARGS	(1ULL << 4)
-#define FATHOM_KFEAT_TRACEPOINTS	(1ULL << 5)
-#define FATHOM_KFEAT_PERF_EVENTS	(1ULL << 6)
-#define FATHOM_KFEAT_RELAY		(1ULL << 7)
-#define FATHOM_KFEAT_DEBUGFS		(1ULL << 8)
-#define FATHOM_KFEAT_BTF		(1ULL << 9)
+#define FATHOM_KFEAT_KPROBES		_BITULL(0)
+#define FATHOM_KFEAT_KRETPROBES		_BITULL(1)
+#define FATHOM_KFEAT_UPROBES		_BITULL(2)
+#define FATHOM_KFEAT_FTRACE_OPS		_BITULL(3)
+#define FATHOM_KFEAT_FTRACE_ARGS	_BITULL(4)
+#define FATHOM_KFEAT_TRACEPOINTS	_BITULL(5)
+#define FATHOM_KFEAT_PERF_EVENTS	_BITULL(6)
+#define FATHOM_KFEAT_RELAY		_BITULL(7)
+#define FATHOM_KFEAT_DEBUGFS		_BITULL(8)
+#define FATHOM_KFEAT_BTF		_BITULL(9)
 
 #endif /* _UAPI_LINUX_FATHOM_H */
