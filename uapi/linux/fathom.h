@@ -58,6 +58,16 @@
 
 enum fathom_cmd {
 	FATHOM_CMD_GET_INFO = 1,
+	FATHOM_CMD_SESSION_CREATE,
+	FATHOM_CMD_SESSION_START,
+	FATHOM_CMD_SESSION_STOP,
+	FATHOM_CMD_SESSION_DESTROY,
+	FATHOM_CMD_SESSION_GET,
+	FATHOM_CMD_SESSION_LIST,
+	FATHOM_CMD_MAP_DUMP,
+	FATHOM_CMD_MAP_CLEAR,
+	FATHOM_CMD_SNAPSHOT,
+	FATHOM_CMD_SESSION_STOPPED,	/* notification to the owner */
 
 	__FATHOM_CMD_MAX
 };
@@ -73,6 +83,35 @@ enum fathom_attr {
 	FATHOM_A_INFO_LIMITS,		/* nest, FATHOM_A_LIMIT_* */
 
 	FATHOM_A_PAD,			/* alignment padding for u64 */
+
+	/* sessions */
+	FATHOM_A_SESSION_ID,		/* u32 */
+	FATHOM_A_SESSION_PROGS,		/* nest of FATHOM_A_PROG */
+	FATHOM_A_SESSION_MAPS,		/* nest of FATHOM_A_MAP */
+	FATHOM_A_SESSION_PROBES,	/* nest of FATHOM_A_PROBE */
+	FATHOM_A_SESSION_MODE,		/* u32, enum fathom_session_mode */
+	FATHOM_A_SESSION_SUBBUF_SIZE,	/* u32, relay sub-buffer bytes */
+	FATHOM_A_SESSION_N_SUBBUFS,	/* u32, relay sub-buffers per CPU */
+	FATHOM_A_SESSION_OVERLOAD_PCT,	/* u32, 1..100 */
+	FATHOM_A_SESSION_DEADMAN_MS,	/* u32, 0 = no deadman */
+	FATHOM_A_SESSION_STATE,		/* u32, enum fathom_session_state */
+	FATHOM_A_SESSION_STOP_REASON,	/* u32, enum fathom_stop_reason */
+	FATHOM_A_SESSION_STATS,		/* nest of FATHOM_A_STAT_* (u64) */
+	FATHOM_A_SESSION_PROBE_STATS,	/* nest of FATHOM_A_PROBE (stats) */
+	FATHOM_A_SESSION_PROG_STATS,	/* nest of FATHOM_A_PROG (stats) */
+	FATHOM_A_SESSION_RELAY_DIR,	/* string, directory of cpuN files */
+	FATHOM_A_SESSION_OWNER_PID,	/* u32 */
+	FATHOM_A_SESSION_FLAGS,		/* u32, FATHOM_SESSION_F_* */
+
+	/* verifier rejection, in a reply sent before the error ACK */
+	FATHOM_A_VERIFIER_PROG,		/* u32, index in SESSION_PROGS */
+	FATHOM_A_VERIFIER_INSN,		/* u32, index of the instruction */
+	FATHOM_A_VERIFIER_LOG,		/* string */
+
+	/* maps */
+	FATHOM_A_MAP_ID,		/* u32, 1-based index in SESSION_MAPS */
+	FATHOM_A_MAP_ENTRY,		/* nest of FATHOM_A_ENTRY_* */
+	FATHOM_A_MAP_CLEAR_FLAGS,	/* u32, FATHOM_MAP_CLEAR_F_* */
 
 	__FATHOM_A_MAX
 };
@@ -112,5 +151,167 @@ enum fathom_limit_attr {
 #define FATHOM_KFEAT_RELAY		_BITULL(7)
 #define FATHOM_KFEAT_DEBUGFS		_BITULL(8)
 #define FATHOM_KFEAT_BTF		_BITULL(9)
+
+/* FATHOM_A_SESSION_PROGS holds one FATHOM_A_PROG nest per program. */
+enum fathom_prog_attr {
+	FATHOM_A_PROG = 1,		/* nest, in SESSION_PROGS / PROG_STATS */
+	FATHOM_A_PROG_INSNS,		/* binary, struct fathom_insn[] */
+	FATHOM_A_PROG_NAME,		/* string, for messages */
+	FATHOM_A_PROG_INDEX,		/* u32, in PROG_STATS */
+	FATHOM_A_PROG_RUNS,		/* u64, in PROG_STATS */
+	FATHOM_A_PROG_ERRORS,		/* u64, run-time errors (div by 0) */
+	FATHOM_A_PROG_PAD,
+
+	__FATHOM_A_PROG_MAX
+};
+
+#define FATHOM_A_PROG_MAX (__FATHOM_A_PROG_MAX - 1)
+
+/*
+ * FATHOM_A_SESSION_MAPS holds one FATHOM_A_MAP nest per map; a program's
+ * map id i (1-based) is the i-th of them.
+ */
+enum fathom_map_attr {
+	FATHOM_A_MAP = 1,		/* nest, in SESSION_MAPS */
+	FATHOM_A_MAP_KIND,		/* u32, enum fathom_map_kind */
+	FATHOM_A_MAP_KEY_SIZE,		/* u32, 1..FATHOM_STACK_SIZE */
+	FATHOM_A_MAP_VALUE_SIZE,	/* u32, HASH only; others implied */
+	FATHOM_A_MAP_MAX_ENTRIES,	/* u32, <= module's max_map_entries */
+	FATHOM_A_MAP_LHIST_MIN,		/* s64, LHIST only */
+	FATHOM_A_MAP_LHIST_MAX,		/* s64, LHIST only */
+	FATHOM_A_MAP_LHIST_STEP,	/* s64 > 0, LHIST only */
+	FATHOM_A_MAP_NAME,		/* string, for messages */
+	FATHOM_A_MAP_PAD,
+
+	__FATHOM_A_MAP_MAX
+};
+
+#define FATHOM_A_MAP_MAX (__FATHOM_A_MAP_MAX - 1)
+
+/*
+ * Map kinds. HASH is one table shared by all CPUs (bucket locks): what a
+ * program stores in one probe and reads in another, like @start[tid].
+ * The aggregation kinds are per-CPU tables updated without locks by
+ * FATHOM_HELPER_MAP_AGGREGATE; MAP_DUMP returns each CPU's entries and user
+ * space merges them. STACK maps stack traces to ids.
+ *
+ * Aggregation values, as MAP_DUMP returns them per CPU (all __s64/__u64):
+ *   COUNT  { u64 count }            SUM { s64 sum }
+ *   MIN    { s64 min }              MAX { s64 max }  (unset entries absent)
+ *   AVG    { s64 sum, u64 count }
+ *   STATS  { u64 count, s64 sum, s64 min, s64 max }
+ *   HIST   { u64 buckets[FATHOM_HIST_BUCKETS] }: bucket 0 counts values
+ *          < 0, bucket 1 counts 0, bucket k >= 2 counts [2^(k-2), 2^(k-1))
+ *   LHIST  { u64 buckets[(max - min) / step + 2] }: bucket 0 counts values
+ *          < min, the last one values >= max, bucket 1 + i counts
+ *          [min + i * step, min + (i + 1) * step)
+ *   STACK  key { u32 nr; u32 pad; u64 ips[nr] }, value { u64 id }
+ */
+enum fathom_map_kind {
+	FATHOM_MAP_HASH = 1,
+	FATHOM_MAP_COUNT,
+	FATHOM_MAP_SUM,
+	FATHOM_MAP_MIN,
+	FATHOM_MAP_MAX,
+	FATHOM_MAP_AVG,
+	FATHOM_MAP_STATS,
+	FATHOM_MAP_HIST,
+	FATHOM_MAP_LHIST,
+	FATHOM_MAP_STACK,
+
+	__FATHOM_MAP_KIND_MAX
+};
+
+#define FATHOM_HIST_BUCKETS	66
+#define FATHOM_LHIST_MAX_BUCKETS 1024
+
+/* In a MAP_DUMP reply: one FATHOM_A_MAP_ENTRY nest per entry per CPU. */
+enum fathom_entry_attr {
+	FATHOM_A_ENTRY_CPU = 1,		/* u32; absent for HASH and STACK */
+	FATHOM_A_ENTRY_KEY,		/* binary, key_size bytes */
+	FATHOM_A_ENTRY_VALUE,		/* binary, the kind's value layout */
+
+	__FATHOM_A_ENTRY_MAX
+};
+
+#define FATHOM_A_ENTRY_MAX (__FATHOM_A_ENTRY_MAX - 1)
+
+#define FATHOM_MAP_CLEAR_F_ZERO		_BITULL(0)	/* keep keys, zero values */
+#define __FATHOM_MAP_CLEAR_F_ALL	FATHOM_MAP_CLEAR_F_ZERO
+
+/* FATHOM_A_SESSION_PROBES holds one FATHOM_A_PROBE nest per probe. */
+enum fathom_probe_attr {
+	FATHOM_A_PROBE = 1,		/* nest */
+	FATHOM_A_PROBE_KIND,		/* u32, enum fathom_probe_kind */
+	FATHOM_A_PROBE_SYMBOL,		/* string, kernel symbol */
+	FATHOM_A_PROBE_OFFSET,		/* u64, offset from SYMBOL */
+	FATHOM_A_PROBE_ADDR,		/* u64, address when no SYMBOL */
+	FATHOM_A_PROBE_PROG,		/* u32, index in SESSION_PROGS */
+	FATHOM_A_PROBE_MAXACTIVE,	/* u32, kretprobe instances */
+	FATHOM_A_PROBE_ID,		/* u32, what get_probe_id returns */
+	FATHOM_A_PROBE_FLAGS,		/* u32, FATHOM_PROBE_F_* */
+	FATHOM_A_PROBE_HITS,		/* u64, in PROBE_STATS */
+	FATHOM_A_PROBE_MISSES,		/* u64, in PROBE_STATS */
+	FATHOM_A_PROBE_INDEX,		/* u32, in PROBE_STATS */
+	FATHOM_A_PROBE_PATH,		/* u32, enum fathom_probe_path used */
+	FATHOM_A_PROBE_PAD,
+
+	__FATHOM_A_PROBE_MAX
+};
+
+#define FATHOM_A_PROBE_MAX (__FATHOM_A_PROBE_MAX - 1)
+
+enum fathom_probe_kind {
+	FATHOM_PROBE_KPROBE = 1,
+	FATHOM_PROBE_KRETPROBE,
+
+	__FATHOM_PROBE_KIND_MAX
+};
+
+/* How a probe is attached, reported back in PROBE_STATS. */
+enum fathom_probe_path {
+	FATHOM_PROBE_PATH_KPROBE = 1,
+	FATHOM_PROBE_PATH_FTRACE,
+	FATHOM_PROBE_PATH_KRETPROBE,
+};
+
+/* Never use the ftrace_ops fast path, always a kprobe. */
+#define FATHOM_PROBE_F_NO_FTRACE	_BITULL(0)
+#define __FATHOM_PROBE_F_ALL		FATHOM_PROBE_F_NO_FTRACE
+
+enum fathom_session_mode {
+	FATHOM_MODE_STREAM = 1,		/* never overwrite; count lost */
+	FATHOM_MODE_FLIGHT,		/* overwrite oldest; SNAPSHOT reads */
+};
+
+enum fathom_session_state {
+	FATHOM_STATE_CREATED = 1,
+	FATHOM_STATE_RUNNING,
+	FATHOM_STATE_STOPPED,
+};
+
+enum fathom_stop_reason {
+	FATHOM_STOP_NONE = 1,
+	FATHOM_STOP_USER,
+	FATHOM_STOP_OVERLOAD,
+	FATHOM_STOP_DEADMAN,
+};
+
+/* Counters in FATHOM_A_SESSION_STATS, each a u64. */
+enum fathom_stat_attr {
+	FATHOM_A_STAT_HITS = 1,		/* probe hits that ran a program */
+	FATHOM_A_STAT_DROP_RECURSION,	/* hit inside a hit on one CPU */
+	FATHOM_A_STAT_DROP_NMI,		/* hits in NMI context */
+	FATHOM_A_STAT_DROP_MAP_FULL,	/* inserts into a full map */
+	FATHOM_A_STAT_DROP_RELAY,	/* records the relay had no room for */
+	FATHOM_A_STAT_DROP_STACK,	/* stacks the stack map had no room for */
+	FATHOM_A_STAT_PROG_ERRORS,	/* run-time errors, all programs */
+	FATHOM_A_STAT_RUNTIME_NS,	/* time spent in probes */
+	FATHOM_A_STAT_PAD,
+
+	__FATHOM_A_STAT_MAX
+};
+
+#define FATHOM_A_STAT_MAX (__FATHOM_A_STAT_MAX - 1)
 
 #endif /* _UAPI_LINUX_FATHOM_H */
