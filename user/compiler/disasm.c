@@ -13,16 +13,12 @@
 #include "vm/isa.h"
 
 #define SYM_ENTRY(label, code, sym) [code] = sym,
-static const char *const insn_sym[256] = {
-	FATHOM_INSN_MAP(SYM_ENTRY)
-};
+static const char *const insn_sym[256] = { FATHOM_INSN_MAP(SYM_ENTRY) };
 #undef SYM_ENTRY
 
-#define HELPER_NAME(id, name, a1, a2, a3, a4, a5) \
-	[FATHOM_HELPER_##id] = #name,
-static const char *const helper_name[__FATHOM_HELPER_MAX] = {
-	FATHOM_HELPER_MAP(HELPER_NAME)
-};
+#define HELPER_NAME(id, name, a1, a2, a3, a4, a5) [FATHOM_HELPER_##id] = #name,
+static const char *const helper_name[__FATHOM_HELPER_MAX] = { FATHOM_HELPER_MAP(
+	HELPER_NAME) };
 #undef HELPER_NAME
 
 static void fmt_jump(char *buf, size_t size, const struct fathom_insn *in,
@@ -40,8 +36,8 @@ static void fmt_jump(char *buf, size_t size, const struct fathom_insn *in,
 		snprintf(buf, size, "if r%u %s %d goto %+d <%u>", in->dst_reg,
 			 sym, in->imm, in->off, target);
 	else
-		snprintf(buf, size, "if r%u %s 0x%x goto %+d <%u>",
-			 in->dst_reg, sym, in->imm, in->off, target);
+		snprintf(buf, size, "if r%u %s 0x%x goto %+d <%u>", in->dst_reg,
+			 sym, in->imm, in->off, target);
 }
 
 int fathom_disasm_insn(const struct fathom_insn *insns, unsigned int len,
@@ -100,8 +96,8 @@ int fathom_disasm_insn(const struct fathom_insn *insns, unsigned int len,
 	case FATHOM_CALL:
 		if (in->imm > 0 && in->imm <= FATHOM_HELPER_MAX &&
 		    helper_name[in->imm])
-			snprintf(buf, size, "call %s#%d",
-				 helper_name[in->imm], in->imm);
+			snprintf(buf, size, "call %s#%d", helper_name[in->imm],
+				 in->imm);
 		else
 			snprintf(buf, size, "call unknown#%d", in->imm);
 		return 1;

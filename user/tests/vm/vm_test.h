@@ -10,8 +10,8 @@
 #include "vm/isa.h"
 #include "vm/vm.h"
 
-#define P(...)	((const struct fathom_insn[]){ __VA_ARGS__ })
-#define N(...)	(sizeof(P(__VA_ARGS__)) / sizeof(struct fathom_insn))
+#define P(...) ((const struct fathom_insn[]){ __VA_ARGS__ })
+#define N(...) (sizeof(P(__VA_ARGS__)) / sizeof(struct fathom_insn))
 
 struct vm_test {
 	struct fathom_prog prog;
@@ -24,27 +24,32 @@ struct vm_test {
 };
 
 /* A stub for every helper the runtime provides later: returns its id. */
-#define STUB(id, name, a1, a2, a3, a4, a5)				\
-static inline u64 stub_##name(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5,	\
-			      void *ctx)				\
-{									\
-	(void)r1; (void)r2; (void)r3; (void)r4; (void)r5; (void)ctx;	\
-	return FATHOM_HELPER_##id;					\
-}
+#define STUB(id, name, a1, a2, a3, a4, a5)                                    \
+	static inline u64 stub_##name(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5, \
+				      void *ctx)                              \
+	{                                                                     \
+		(void)r1;                                                     \
+		(void)r2;                                                     \
+		(void)r3;                                                     \
+		(void)r4;                                                     \
+		(void)r5;                                                     \
+		(void)ctx;                                                    \
+		return FATHOM_HELPER_##id;                                    \
+	}
 FATHOM_HELPER_MAP(STUB)
 #undef STUB
 
 static inline void vm_test_init(struct vm_test *t)
 {
 	memset(t, 0, sizeof(*t));
-#define STUB_SET(id, name, a1, a2, a3, a4, a5)				\
+#define STUB_SET(id, name, a1, a2, a3, a4, a5) \
 	t->helpers[FATHOM_HELPER_##id] = stub_##name;
 	FATHOM_HELPER_MAP(STUB_SET)
 #undef STUB_SET
 	fathom_helpers_set_common(t->helpers);
 	t->maps[0] = (struct fathom_map_desc){ .key_size = 8, .value_size = 8 };
-	t->maps[1] = (struct fathom_map_desc){ .key_size = 16,
-					       .value_size = 24 };
+	t->maps[1] =
+		(struct fathom_map_desc){ .key_size = 16, .value_size = 24 };
 }
 
 /* Verify; returns the errno, log in t->logbuf, index in t->log.insn. */
