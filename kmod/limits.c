@@ -19,6 +19,7 @@ struct fathom_limits fathom_limits = {
 	.max_stack_depth	= 127,
 	.relay_subbuf_size	= 256 * 1024,
 	.relay_n_subbufs	= 8,
+	.max_session_bytes	= 64 << 20,
 };
 
 module_param_named(max_sessions, fathom_limits.max_sessions, uint, 0444);
@@ -39,6 +40,10 @@ MODULE_PARM_DESC(relay_subbuf_size,
 		 "default relay sub-buffer bytes (default 262144)");
 module_param_named(relay_n_subbufs, fathom_limits.relay_n_subbufs, uint, 0444);
 MODULE_PARM_DESC(relay_n_subbufs, "default relay sub-buffers per CPU (default 8)");
+module_param_named(max_session_bytes, fathom_limits.max_session_bytes, uint,
+		   0444);
+MODULE_PARM_DESC(max_session_bytes,
+		 "map memory per session in bytes (default 64 MiB)");
 
 struct limit_range {
 	const char *name;
@@ -65,6 +70,7 @@ int fathom_limits_init(void)
 		{ "max_stack_depth",	&l->max_stack_depth,	1, 1024 },
 		{ "relay_subbuf_size",	&l->relay_subbuf_size,	4096, 1 << 26 },
 		{ "relay_n_subbufs",	&l->relay_n_subbufs,	2, 1024 },
+		{ "max_session_bytes",	&l->max_session_bytes,	1 << 16, 1U << 31 },
 	};
 	unsigned int i;
 

@@ -20,6 +20,7 @@ struct fathom_limits {
 	u32 max_stack_depth;
 	u32 relay_subbuf_size;
 	u32 relay_n_subbufs;
+	u32 max_session_bytes;
 };
 
 extern struct fathom_limits fathom_limits;

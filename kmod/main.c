@@ -8,7 +8,11 @@
 #include <linux/fathom.h>
 
 #include "limits.h"
+#include "maps.h"
 #include "netlink.h"
+#include "probe.h"
+#include "relay.h"
+#include "session.h"
 #include "vm/vm.h"
 
 static int __init fathom_init(void)
@@ -23,18 +27,50 @@ static int __init fathom_init(void)
 	if (ret)
 		return ret;
 
-	ret = fathom_netlink_init();
+	ret = fathom_maps_selftest();
 	if (ret)
 		return ret;
+
+	ret = fathom_relay_init();
+	if (ret)
+		return ret;
+
+	ret = fathom_relay_selftest();
+	if (ret)
+		goto out_relay;
+
+	ret = fathom_runtime_init();
+	if (ret)
+		goto out_relay;
+
+	ret = fathom_session_init();
+	if (ret)
+		goto out_runtime;
+
+	ret = fathom_netlink_init();
+	if (ret)
+		goto out_session;
 
 	pr_info("version %s loaded (ABI %u)\n", FATHOM_VERSION,
 		FATHOM_ABI_VERSION);
 	return 0;
+
+out_session:
+	fathom_session_uninit();
+out_runtime:
+	fathom_runtime_uninit();
+out_relay:
+	fathom_relay_uninit();
+	return ret;
 }
 
 static void __exit fathom_exit(void)
 {
+	/* no new commands, then no sessions, then what sessions used */
 	fathom_netlink_uninit();
+	fathom_session_uninit();
+	fathom_runtime_uninit();
+	fathom_relay_uninit();
 	pr_info("unloaded\n");
 }
 

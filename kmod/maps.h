@@ -113,4 +113,11 @@ int fathom_map_dump(struct fathom_map *map, struct fathom_map_cursor *cur,
  */
 void fathom_map_clear(struct fathom_map *map, bool zero);
 
+/**
+ * fathom_maps_selftest() - check the maps at load time (kmod/selftest/maps.c)
+ *
+ * Return: 0, -ENOTRECOVERABLE if a check failed, -ENOMEM.
+ */
+int fathom_maps_selftest(void);
+
 #endif /* _FATHOM_MAPS_H */

@@ -5,10 +5,11 @@
  *
  * Validation is the policy tables': every command has its own, attributes
  * it does not list are rejected by the core (strict validation), and
- * pre_doit refuses callers without CAP_SYS_ADMIN or CAP_PERFMON before any
- * command runs.
+ * pre_doit (for dumps, their start callback) refuses callers without
+ * CAP_SYS_ADMIN or CAP_PERFMON before any command runs.
  */
 #include <linux/kernel.h>
+#include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
@@ -20,10 +21,74 @@
 #include "limits.h"
 #include "netlink.h"
 
-static struct genl_family fathom_genl_family;
+const struct nla_policy fathom_prog_policy[FATHOM_A_PROG_MAX + 1] = {
+	[FATHOM_A_PROG_INSNS]	= NLA_POLICY_MIN_LEN(sizeof(struct fathom_insn)),
+	[FATHOM_A_PROG_NAME]	= { .type = NLA_NUL_STRING, .len = 63 },
+};
+
+static const struct nla_policy prog_list_policy[FATHOM_A_PROG_MAX + 1] = {
+	[FATHOM_A_PROG]		= NLA_POLICY_NESTED(fathom_prog_policy),
+};
+
+const struct nla_policy fathom_map_policy[FATHOM_A_MAP_MAX + 1] = {
+	[FATHOM_A_MAP_KIND]	= NLA_POLICY_RANGE(NLA_U32, FATHOM_MAP_HASH,
+						   __FATHOM_MAP_KIND_MAX - 1),
+	[FATHOM_A_MAP_KEY_SIZE]	= { .type = NLA_U32 },
+	[FATHOM_A_MAP_VALUE_SIZE] = { .type = NLA_U32 },
+	[FATHOM_A_MAP_MAX_ENTRIES] = { .type = NLA_U32 },
+	[FATHOM_A_MAP_LHIST_MIN] = { .type = NLA_S64 },
+	[FATHOM_A_MAP_LHIST_MAX] = { .type = NLA_S64 },
+	[FATHOM_A_MAP_LHIST_STEP] = { .type = NLA_S64 },
+	[FATHOM_A_MAP_NAME]	= { .type = NLA_NUL_STRING, .len = 63 },
+};
+
+static const struct nla_policy map_list_policy[FATHOM_A_MAP_MAX + 1] = {
+	[FATHOM_A_MAP]		= NLA_POLICY_NESTED(fathom_map_policy),
+};
+
+const struct nla_policy fathom_probe_policy[FATHOM_A_PROBE_MAX + 1] = {
+	[FATHOM_A_PROBE_KIND]	= NLA_POLICY_RANGE(NLA_U32, FATHOM_PROBE_KPROBE,
+						   __FATHOM_PROBE_KIND_MAX - 1),
+	[FATHOM_A_PROBE_SYMBOL]	= { .type = NLA_NUL_STRING,
+				    .len = KSYM_NAME_LEN - 1 },
+	[FATHOM_A_PROBE_OFFSET]	= { .type = NLA_U64 },
+	[FATHOM_A_PROBE_ADDR]	= { .type = NLA_U64 },
+	[FATHOM_A_PROBE_PROG]	= { .type = NLA_U32 },
+	[FATHOM_A_PROBE_MAXACTIVE] = NLA_POLICY_MAX(NLA_U32, 4096),
+	[FATHOM_A_PROBE_ID]	= { .type = NLA_U32 },
+	[FATHOM_A_PROBE_FLAGS]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy probe_list_policy[FATHOM_A_PROBE_MAX + 1] = {
+	[FATHOM_A_PROBE]	= NLA_POLICY_NESTED(fathom_probe_policy),
+};
 
 static const struct nla_policy get_info_policy[FATHOM_A_MAX + 1] = {
 	[FATHOM_A_INFO_ABI_VERSION]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy session_create_policy[FATHOM_A_MAX + 1] = {
+	[FATHOM_A_SESSION_PROGS]	= NLA_POLICY_NESTED(prog_list_policy),
+	[FATHOM_A_SESSION_MAPS]		= NLA_POLICY_NESTED(map_list_policy),
+	[FATHOM_A_SESSION_PROBES]	= NLA_POLICY_NESTED(probe_list_policy),
+	[FATHOM_A_SESSION_MODE]		= NLA_POLICY_RANGE(NLA_U32,
+							   FATHOM_MODE_STREAM,
+							   FATHOM_MODE_FLIGHT),
+	/* at most 64 MiB, checked with the per-session budget */
+	[FATHOM_A_SESSION_SUBBUF_SIZE]	= NLA_POLICY_MIN(NLA_U32, 4096),
+	[FATHOM_A_SESSION_N_SUBBUFS]	= NLA_POLICY_RANGE(NLA_U32, 2, 1024),
+	[FATHOM_A_SESSION_OVERLOAD_PCT]	= NLA_POLICY_RANGE(NLA_U32, 1, 100),
+	[FATHOM_A_SESSION_DEADMAN_MS]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy session_id_policy[FATHOM_A_MAX + 1] = {
+	[FATHOM_A_SESSION_ID]		= { .type = NLA_U32 },
+};
+
+static const struct nla_policy map_policy[FATHOM_A_MAX + 1] = {
+	[FATHOM_A_SESSION_ID]		= { .type = NLA_U32 },
+	[FATHOM_A_MAP_ID]		= { .type = NLA_U32 },
+	[FATHOM_A_MAP_CLEAR_FLAGS]	= { .type = NLA_U32 },
 };
 
 static u64 kernel_features(void)
@@ -74,7 +139,9 @@ static int put_limits(struct sk_buff *skb)
 	    nla_put_u32(skb, FATHOM_A_LIMIT_RELAY_SUBBUF_SIZE,
 			l->relay_subbuf_size) ||
 	    nla_put_u32(skb, FATHOM_A_LIMIT_RELAY_N_SUBBUFS,
-			l->relay_n_subbufs)) {
+			l->relay_n_subbufs) ||
+	    nla_put_u32(skb, FATHOM_A_LIMIT_MAX_SESSION_BYTES,
+			l->max_session_bytes)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -138,6 +205,43 @@ static int pre_doit(const fathom_genl_ops_t *ops, struct sk_buff *skb,
 	return 0;
 }
 
+/* Dumps do not pass through pre_doit: check the caller when one starts. */
+static int dump_start(struct netlink_callback *cb)
+{
+	if (!fathom_netlink_capable(cb->skb)) {
+		NL_SET_ERR_MSG(cb->extack,
+			       "fathom needs CAP_SYS_ADMIN or CAP_PERFMON");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/**
+ * fathom_nl_reply_probe_error() - say which probe could not be attached
+ * @info: the SESSION_CREATE request
+ * @probe: index of the probe in SESSION_PROBES
+ * @err: the negative errno the kernel gave
+ *
+ * Sent ahead of the error ACK, whose message must be a static string.
+ */
+void fathom_nl_reply_probe_error(struct genl_info *info, u32 probe, int err)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put_reply(msg, info, &fathom_genl_family, 0,
+				FATHOM_CMD_SESSION_CREATE);
+	if (!hdr || nla_put_u32(msg, FATHOM_A_FAILED_PROBE, probe)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_reply(msg, info);
+}
+
 static const struct genl_ops fathom_genl_ops[] = {
 	{
 		.cmd		= FATHOM_CMD_GET_INFO,
@@ -145,9 +249,65 @@ static const struct genl_ops fathom_genl_ops[] = {
 		.policy		= get_info_policy,
 		.maxattr	= FATHOM_A_MAX,
 	},
+	{
+		.cmd		= FATHOM_CMD_SESSION_CREATE,
+		.doit		= fathom_cmd_session_create,
+		.policy		= session_create_policy,
+		.maxattr	= FATHOM_A_MAX,
+	},
+	{
+		.cmd		= FATHOM_CMD_SESSION_START,
+		.doit		= fathom_cmd_session_ctl,
+		.policy		= session_id_policy,
+		.maxattr	= FATHOM_A_MAX,
+	},
+	{
+		.cmd		= FATHOM_CMD_SESSION_STOP,
+		.doit		= fathom_cmd_session_ctl,
+		.policy		= session_id_policy,
+		.maxattr	= FATHOM_A_MAX,
+	},
+	{
+		.cmd		= FATHOM_CMD_SESSION_DESTROY,
+		.doit		= fathom_cmd_session_ctl,
+		.policy		= session_id_policy,
+		.maxattr	= FATHOM_A_MAX,
+	},
+	{
+		.cmd		= FATHOM_CMD_SESSION_GET,
+		.doit		= fathom_cmd_session_get,
+		.policy		= session_id_policy,
+		.maxattr	= FATHOM_A_MAX,
+	},
+	{
+		.cmd		= FATHOM_CMD_SESSION_LIST,
+		.start		= dump_start,
+		.dumpit		= fathom_cmd_session_list,
+		.policy		= session_id_policy,
+		.maxattr	= FATHOM_A_MAX,
+	},
+	{
+		.cmd		= FATHOM_CMD_MAP_DUMP,
+		.start		= dump_start,
+		.dumpit		= fathom_cmd_map_dump,
+		.policy		= map_policy,
+		.maxattr	= FATHOM_A_MAX,
+	},
+	{
+		.cmd		= FATHOM_CMD_MAP_CLEAR,
+		.doit		= fathom_cmd_map_clear,
+		.policy		= map_policy,
+		.maxattr	= FATHOM_A_MAX,
+	},
+	{
+		.cmd		= FATHOM_CMD_SNAPSHOT,
+		.doit		= fathom_cmd_snapshot,
+		.policy		= session_id_policy,
+		.maxattr	= FATHOM_A_MAX,
+	},
 };
 
-static struct genl_family fathom_genl_family __ro_after_init = {
+struct genl_family fathom_genl_family __ro_after_init = {
 	.name		= FATHOM_GENL_NAME,
 	.version	= FATHOM_GENL_VERSION,
 	.module		= THIS_MODULE,

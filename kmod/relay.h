@@ -9,6 +9,33 @@
 
 struct fathom_relay;
 
+/*
+ * The largest record fathom_relay_emit() accepts, header included; bigger
+ * ones are refused with -E2BIG (a channel whose sub-buffers are smaller
+ * than this refuses from a smaller size on).
+ */
+#define FATHOM_RELAY_RECORD_MAX	8192
+
+/**
+ * fathom_relay_init() - create the "fathom" debugfs directory
+ *
+ * Called once from module_init. A kernel without debugfs (or booted with
+ * debugfs=off) does not fail the load: fathom_relay_open() then fails with
+ * -ENODEV. Return: 0 or -ENOMEM.
+ */
+int fathom_relay_init(void);
+
+/** fathom_relay_uninit() - remove the "fathom" debugfs directory */
+void fathom_relay_uninit(void);
+
+/**
+ * fathom_relay_selftest() - check the relay channel at load time
+ *
+ * Return: 0, -ENOTRECOVERABLE if a check failed, or the errno that kept
+ * the test from running.
+ */
+int fathom_relay_selftest(void);
+
 /**
  * fathom_relay_open() - create the channel and its per-CPU files
  * @name: directory name, unique per session ("session-<id>")
@@ -21,7 +48,7 @@ struct fathom_relay;
 struct fathom_relay *fathom_relay_open(const char *name, u32 subbuf_size,
 				       u32 n_subbufs, bool flight);
 
-/** fathom_relay_close() - flush, remove the files, free; process context */
+/** fathom_relay_close() - remove the files and free; process context */
 void fathom_relay_close(struct fathom_relay *relay);
 
 /**

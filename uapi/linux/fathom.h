@@ -113,6 +113,9 @@ enum fathom_attr {
 	FATHOM_A_MAP_ENTRY,		/* nest of FATHOM_A_ENTRY_* */
 	FATHOM_A_MAP_CLEAR_FLAGS,	/* u32, FATHOM_MAP_CLEAR_F_* */
 
+	/* probe attach failure, in a reply sent before the error ACK */
+	FATHOM_A_FAILED_PROBE,		/* u32, index in SESSION_PROBES */
+
 	__FATHOM_A_MAX
 };
 
@@ -130,6 +133,7 @@ enum fathom_limit_attr {
 	FATHOM_A_LIMIT_MAX_STACK_DEPTH,	/* frames of one captured stack */
 	FATHOM_A_LIMIT_RELAY_SUBBUF_SIZE, /* default relay sub-buffer bytes */
 	FATHOM_A_LIMIT_RELAY_N_SUBBUFS,	/* default sub-buffers per CPU */
+	FATHOM_A_LIMIT_MAX_SESSION_BYTES, /* map memory per session */
 
 	__FATHOM_A_LIMIT_MAX
 };
@@ -295,6 +299,7 @@ enum fathom_stop_reason {
 	FATHOM_STOP_USER,
 	FATHOM_STOP_OVERLOAD,
 	FATHOM_STOP_DEADMAN,
+	FATHOM_STOP_SNAPSHOT,		/* frozen for a flight-recorder dump */
 };
 
 /* Counters in FATHOM_A_SESSION_STATS, each a u64. */

@@ -61,7 +61,14 @@ void fathom_nl_close(struct fathom_nl *nl)
 
 struct nl_msg *fathom_nl_msg(struct fathom_nl *nl, uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	return fathom_nl_msg_size(nl, cmd, flags, 0);
+}
+
+struct nl_msg *fathom_nl_msg_size(struct fathom_nl *nl, uint8_t cmd, int flags,
+				  size_t size)
+{
+	struct nl_msg *msg = size ? nlmsg_alloc_size(size + 4096)
+				  : nlmsg_alloc();
 
 	if (!msg)
 		return NULL;
@@ -130,12 +137,33 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/*
+ * NLMSG_DONE ends a dump; an error in the dump itself (no such session...)
+ * arrives as a negative errno in its payload, followed by extended-ACK
+ * TLVs when NLM_F_ACK_TLVS is set.
+ */
 static int on_finish(struct nl_msg *msg, void *arg)
 {
 	struct request *r = arg;
+	struct nlmsghdr *hdr = nlmsg_hdr(msg);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	int len = (int)hdr->nlmsg_len - NLMSG_HDRLEN;
+	int err;
 
-	(void)msg;
 	r->done = 1;
+	if (len < (int)sizeof(int))
+		return NL_STOP;
+	memcpy(&err, nlmsg_data(hdr), sizeof(err));
+	if (err >= 0)
+		return NL_STOP;
+	r->err = err;
+	if ((hdr->nlmsg_flags & NLM_F_ACK_TLVS) && len > (int)sizeof(int) &&
+	    nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)nlmsg_data(hdr) + sizeof(int)),
+		      len - (int)sizeof(int), NULL) >= 0 &&
+	    tb[NLMSGERR_ATTR_MSG])
+		nla_strlcpy(r->nl->errmsg, tb[NLMSGERR_ATTR_MSG],
+			    sizeof(r->nl->errmsg));
 	return NL_STOP;
 }
 

@@ -44,6 +44,18 @@ void fathom_nl_close(struct fathom_nl *nl);
 struct nl_msg *fathom_nl_msg(struct fathom_nl *nl, uint8_t cmd, int flags);
 
 /**
+ * fathom_nl_msg_size() - fathom_nl_msg() with room for @size bytes
+ * @nl: open handle
+ * @cmd: FATHOM_CMD_*
+ * @flags: extra netlink flags
+ * @size: payload bytes to make room for (large SESSION_CREATEs)
+ *
+ * Return: the message, or NULL when out of memory.
+ */
+struct nl_msg *fathom_nl_msg_size(struct fathom_nl *nl, uint8_t cmd, int flags,
+				  size_t size);
+
+/**
  * fathom_nl_request() - send @msg, wait for its replies and ACK
  * @nl: open handle
  * @msg: request, consumed

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The probe hit path and the helpers that need a hit's context.
+ *
+ * Every probe kind's handler ends in fathom_probe_hit(). It runs with
+ * preemption disabled, refuses NMI context (relay reservation is not
+ * NMI-safe) and a hit inside a hit on the same CPU (a per-CPU nesting
+ * count, so a program can never re-enter a map's bucket lock it holds),
+ * then runs the program on this CPU's scratch stack. Nothing here
+ * allocates, sleeps or loops without bound.
+ */
+#include <linux/cgroup.h>
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/ptrace.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/stacktrace.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/uidgid.h>
+#include <linux/fathom.h>
+#include <linux/fathom_record.h>
+
+#include "limits.h"
+#include "maps.h"
+#include "probe.h"
+#include "relay.h"
+#include "session.h"
+
+struct vm_stack {
+	u8 bytes[FATHOM_STACK_SIZE];
+} __aligned(8);
+
+static DEFINE_PER_CPU(struct vm_stack, vm_stack);
+static DEFINE_PER_CPU(unsigned int, hit_nesting);
+
+/* Scratch for stack traces: fathom_limits.max_stack_depth entries. */
+static unsigned long __percpu *stack_ips;
+
+/**
+ * fathom_probe_hit() - run a probe's program for one event
+ * @probe: the probe that fired
+ * @regs: registers at the probe site
+ * @is_return: fired at a function's return
+ */
+notrace void fathom_probe_hit(struct fathom_probe *probe,
+			      struct pt_regs *regs, bool is_return)
+{
+	struct fathom_session *s = probe->session;
+	struct fathom_hit hit;
+
+	if (!READ_ONCE(s->armed))
+		return;
+
+	preempt_disable_notrace();
+	if (unlikely(in_nmi())) {
+		this_cpu_inc(s->pcpu->drop_nmi);
+		goto out;
+	}
+	if (unlikely(this_cpu_inc_return(hit_nesting) != 1)) {
+		this_cpu_inc(s->pcpu->drop_recursion);
+		goto out_dec;
+	}
+
+	hit.probe = probe;
+	hit.regs = regs;
+	hit.is_return = is_return;
+	fathom_vm_run(&probe->prog->vm, &hit, this_cpu_ptr(&vm_stack)->bytes);
+
+	this_cpu_inc(*probe->hits);
+	this_cpu_inc(*probe->prog->runs);
+	this_cpu_inc(s->pcpu->hits);
+out_dec:
+	this_cpu_dec(hit_nesting);
+out:
+	preempt_enable_notrace();
+}
+
+NOKPROBE_SYMBOL(fathom_probe_hit);
+
+#define HIT(ctx) ((struct fathom_hit *)(ctx))
+
+static notrace u64 h_get_pid(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5, void *ctx)
+{
+	return current->tgid;
+}
+
+NOKPROBE_SYMBOL(h_get_pid);
+
+static notrace u64 h_get_tid(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5, void *ctx)
+{
+	return current->pid;
+}
+
+NOKPROBE_SYMBOL(h_get_tid);
+
+static notrace u64 h_get_uid(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5, void *ctx)
+{
+	return from_kuid(&init_user_ns, current_uid());
+}
+
+NOKPROBE_SYMBOL(h_get_uid);
+
+static notrace u64 h_get_gid(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5, void *ctx)
+{
+	return from_kgid(&init_user_ns, current_gid());
+}
+
+NOKPROBE_SYMBOL(h_get_gid);
+
+static notrace u64 h_get_comm(u64 dst, u64 len, u64 r3, u64 r4, u64 r5,
+			      void *ctx)
+{
+	char *buf = (char *)(unsigned long)dst;
+	size_t n = min_t(size_t, len, TASK_COMM_LEN);
+
+	/* comm may change under us; a torn name is acceptable, as in bpf */
+	memcpy(buf, current->comm, n);
+	buf[n - 1] = '\0';
+	if (len > n)
+		memset(buf + n, 0, len - n);
+	return 0;
+}
+
+NOKPROBE_SYMBOL(h_get_comm);
+
+static notrace u64 h_get_cgroup_id(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5,
+				   void *ctx)
+{
+	u64 id = 0;
+
+#ifdef CONFIG_CGROUPS
+	rcu_read_lock();
+	id = cgroup_id(task_dfl_cgroup(current));
+	rcu_read_unlock();
+#endif /* CONFIG_CGROUPS */
+	return id;
+}
+
+NOKPROBE_SYMBOL(h_get_cgroup_id);
+
+static notrace u64 h_get_cpu_id(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5,
+				void *ctx)
+{
+	return smp_processor_id();
+}
+
+NOKPROBE_SYMBOL(h_get_cpu_id);
+
+static notrace u64 h_ktime_ns(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5, void *ctx)
+{
+	return ktime_get_ns();
+}
+
+NOKPROBE_SYMBOL(h_ktime_ns);
+
+static notrace u64 h_get_probe_id(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5,
+				  void *ctx)
+{
+	return HIT(ctx)->probe->id;
+}
+
+NOKPROBE_SYMBOL(h_get_probe_id);
+
+/* The nth argument by the calling convention; only meaningful at entry. */
+static notrace u64 h_get_arg(u64 n, u64 r2, u64 r3, u64 r4, u64 r5, void *ctx)
+{
+	struct fathom_hit *hit = HIT(ctx);
+
+	if (hit->is_return || n >= 10)
+		return 0;
+	return regs_get_kernel_argument(hit->regs, n);
+}
+
+NOKPROBE_SYMBOL(h_get_arg);
+
+static notrace u64 h_get_retval(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5,
+				void *ctx)
+{
+	struct fathom_hit *hit = HIT(ctx);
+
+	return hit->is_return ? regs_return_value(hit->regs) : 0;
+}
+
+NOKPROBE_SYMBOL(h_get_retval);
+
+static notrace struct fathom_map *map_of(void *ctx, u64 id)
+{
+	/* the verifier proved 1 <= id <= nr_maps */
+	return HIT(ctx)->probe->session->maps[id - 1];
+}
+
+static notrace u64 h_map_lookup(u64 id, u64 key, u64 value, u64 r4, u64 r5,
+				void *ctx)
+{
+	struct fathom_session *s = HIT(ctx)->probe->session;
+	void *dst = (void *)(unsigned long)value;
+	int ret;
+
+	ret = fathom_map_lookup(map_of(ctx, id), (void *)(unsigned long)key,
+				dst);
+	/* not a HASH map: the verifier counted the bytes as written */
+	if (ret == -EOPNOTSUPP)
+		memset(dst, 0, s->map_descs[id - 1].value_size);
+	return ret;
+}
+
+NOKPROBE_SYMBOL(h_map_lookup);
+
+static notrace u64 h_map_update(u64 id, u64 key, u64 value, u64 r4, u64 r5,
+				void *ctx)
+{
+	return fathom_map_update(map_of(ctx, id), (void *)(unsigned long)key,
+				 (void *)(unsigned long)value);
+}
+
+NOKPROBE_SYMBOL(h_map_update);
+
+static notrace u64 h_map_delete(u64 id, u64 key, u64 r3, u64 r4, u64 r5,
+				void *ctx)
+{
+	return fathom_map_delete(map_of(ctx, id), (void *)(unsigned long)key);
+}
+
+NOKPROBE_SYMBOL(h_map_delete);
+
+static notrace u64 h_map_aggregate(u64 id, u64 key, u64 v, u64 r4, u64 r5,
+				   void *ctx)
+{
+	return fathom_map_aggregate(map_of(ctx, id),
+				    (void *)(unsigned long)key, (s64)v);
+}
+
+NOKPROBE_SYMBOL(h_map_aggregate);
+
+static notrace u64 h_emit(u64 data, u64 len, u64 r3, u64 r4, u64 r5, void *ctx)
+{
+	struct fathom_session *s = HIT(ctx)->probe->session;
+
+	return fathom_relay_emit(s->relay, FATHOM_REC_EMIT,
+				 (void *)(unsigned long)data, len);
+}
+
+NOKPROBE_SYMBOL(h_emit);
+
+static notrace u64 h_get_kstack_id(u64 id, u64 skip, u64 r3, u64 r4, u64 r5,
+				   void *ctx)
+{
+	unsigned long *ips = this_cpu_ptr(stack_ips);
+	unsigned int nr;
+
+	if (skip > 64)
+		skip = 64;
+	nr = stack_trace_save(ips, fathom_limits.max_stack_depth, skip);
+	return fathom_map_stack_id(map_of(ctx, id), ips, nr);
+}
+
+NOKPROBE_SYMBOL(h_get_kstack_id);
+
+const fathom_helper_fn fathom_runtime_helpers[__FATHOM_HELPER_MAX] = {
+	[FATHOM_HELPER_GET_PID]			= h_get_pid,
+	[FATHOM_HELPER_GET_TID]			= h_get_tid,
+	[FATHOM_HELPER_GET_UID]			= h_get_uid,
+	[FATHOM_HELPER_GET_GID]			= h_get_gid,
+	[FATHOM_HELPER_GET_COMM]		= h_get_comm,
+	[FATHOM_HELPER_GET_CGROUP_ID]		= h_get_cgroup_id,
+	[FATHOM_HELPER_GET_CPU]			= h_get_cpu_id,
+	[FATHOM_HELPER_KTIME_NS]		= h_ktime_ns,
+	[FATHOM_HELPER_GET_PROBE_ID]		= h_get_probe_id,
+	[FATHOM_HELPER_GET_ARG]			= h_get_arg,
+	[FATHOM_HELPER_GET_RETVAL]		= h_get_retval,
+	[FATHOM_HELPER_PROBE_READ_KERNEL]	= fathom_helper_probe_read_kernel,
+	[FATHOM_HELPER_PROBE_READ_USER]		= fathom_helper_probe_read_user,
+	[FATHOM_HELPER_PROBE_READ_KERNEL_STR]	= fathom_helper_probe_read_kernel_str,
+	[FATHOM_HELPER_PROBE_READ_USER_STR]	= fathom_helper_probe_read_user_str,
+	[FATHOM_HELPER_MAP_LOOKUP]		= h_map_lookup,
+	[FATHOM_HELPER_MAP_UPDATE]		= h_map_update,
+	[FATHOM_HELPER_MAP_DELETE]		= h_map_delete,
+	[FATHOM_HELPER_MAP_AGGREGATE]		= h_map_aggregate,
+	[FATHOM_HELPER_EMIT]			= h_emit,
+	[FATHOM_HELPER_GET_KSTACK_ID]		= h_get_kstack_id,
+	/* GET_USTACK_ID: user stacks come with the visibility work */
+};
+
+/**
+ * fathom_runtime_init() - allocate the per-CPU stack-trace scratch
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int __init fathom_runtime_init(void)
+{
+	stack_ips = __alloc_percpu(sizeof(unsigned long) *
+				   fathom_limits.max_stack_depth,
+				   sizeof(unsigned long));
+	return stack_ips ? 0 : -ENOMEM;
+}
+
+/** fathom_runtime_uninit() - free what fathom_runtime_init() allocated */
+void fathom_runtime_uninit(void)
+{
+	free_percpu(stack_ips);
+}

@@ -1,0 +1,908 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Sessions against the real module: hand-assembled programs on kprobes and
+ * kretprobes with exact counts, aggregation math, shared maps across
+ * probes, bad input refused with nothing left registered, and lifetime
+ * (a killed owner, rmmod with a live session, create/destroy cycles).
+ *
+ * The probed function is the getppid syscall entry: nothing else in the
+ * guest calls it, and the tests call it exactly as often as they count.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/fathom.h>
+
+#include "kselftest_harness.h"
+#include "api.h"
+#include "common.h"
+#include "prog.h"
+
+#define SYSCALL_FN "__x64_sys_getppid"
+#define KPROBES_LIST "/sys/kernel/debug/kprobes/list"
+
+static void call_getppid(unsigned int n)
+{
+	while (n--)
+		syscall(SYS_getppid);
+}
+
+static bool kprobe_listed(const char *sym)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(KPROBES_LIST, "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, sym) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* count into map 1, key 0, for this process only */
+static void build_count(struct prog *p)
+{
+	memset(p, 0, sizeof(*p));
+	prog_filter_pid(p, getpid());
+	prog_add(p, FATHOM_ST_MEM(FATHOM_DW, FATHOM_REG_FP, -8, 0));
+	prog_add(p, FATHOM_MOV64_IMM(6, 1));
+	prog_aggregate(p, 1, 6);
+	prog_finish(p);
+}
+
+struct totals {
+	uint64_t sum; /* of the first u64 of every value */
+	unsigned int entries;
+	uint64_t key; /* key of the last entry */
+};
+
+static void add_entry(uint32_t cpu, const void *key, uint32_t key_size,
+		      const void *value, uint32_t value_size, void *arg)
+{
+	struct totals *t = arg;
+	uint64_t v = 0, k = 0;
+
+	memcpy(&v, value, value_size < 8 ? value_size : 8);
+	memcpy(&k, key, key_size < 8 ? key_size : 8);
+	t->sum += v;
+	t->entries++;
+	t->key = k;
+}
+
+static struct totals map_totals(struct fathom_nl *nl, uint32_t sid,
+				uint32_t map)
+{
+	struct totals t = { 0 };
+
+	if (fathom_map_dump(nl, sid, map, add_entry, &t))
+		t.entries = ~0U;
+	return t;
+}
+
+FIXTURE(session)
+{
+	struct fathom_nl nl;
+	uint32_t sid;
+};
+
+FIXTURE_SETUP(session)
+{
+	ASSERT_EQ(0, fathom_nl_open(&self->nl)) TH_LOG("is fathom.ko loaded?");
+	self->sid = 0;
+}
+
+FIXTURE_TEARDOWN(session)
+{
+	if (self->sid)
+		fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_DESTROY,
+				   self->sid);
+	/* nothing of ours stays registered */
+	EXPECT_FALSE(kprobe_listed(SYSCALL_FN));
+	fathom_nl_close(&self->nl);
+}
+
+static const struct fathom_map_spec count_map = {
+	.kind = FATHOM_MAP_COUNT,
+	.key_size = 8,
+	.max_entries = 64,
+};
+
+static int create_one(struct fathom_nl *nl, const struct prog *p, uint32_t kind,
+		      const char *sym, const struct fathom_map_spec *maps,
+		      uint32_t nr_maps, struct fathom_create_result *res)
+{
+	struct fathom_prog_spec ps = { .insns = p->insn, .len = p->len };
+	struct fathom_probe_spec pr = { .kind = kind, .symbol = sym };
+	struct fathom_session_spec spec = {
+		.progs = &ps,
+		.nr_progs = 1,
+		.maps = maps,
+		.nr_maps = nr_maps,
+		.probes = &pr,
+		.nr_probes = 1,
+	};
+
+	return fathom_session_create(nl, &spec, res);
+}
+
+TEST_F(session, kprobe_counts_exactly)
+{
+	struct fathom_create_result res;
+	struct fathom_session_info info;
+	struct prog p;
+	struct totals t;
+
+	build_count(&p);
+	ASSERT_EQ(0, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE, SYSCALL_FN,
+				&count_map, 1, &res))
+	TH_LOG("%s", self->nl.errmsg);
+	self->sid = res.session_id;
+	EXPECT_NE(0, res.session_id);
+	EXPECT_NE(0, strlen(res.relay_dir));
+	EXPECT_TRUE(kprobe_listed(SYSCALL_FN));
+
+	/* created, not started: nothing counts */
+	call_getppid(100);
+	t = map_totals(&self->nl, self->sid, 1);
+	EXPECT_EQ(0, t.entries);
+
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					self->sid));
+	call_getppid(1000);
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
+					self->sid));
+	call_getppid(100); /* stopped: not counted */
+
+	t = map_totals(&self->nl, self->sid, 1);
+	EXPECT_EQ(1000, t.sum);
+	EXPECT_LE(1, t.entries); /* one per CPU the test ran on */
+	EXPECT_GE(2, t.entries);
+	EXPECT_EQ(0, t.key);
+
+	ASSERT_EQ(0, fathom_session_get(&self->nl, self->sid, &info));
+	EXPECT_EQ(FATHOM_STATE_STOPPED, info.state);
+	EXPECT_EQ(FATHOM_STOP_USER, info.stop_reason);
+	EXPECT_LE(1000, info.stats.hits);
+	EXPECT_EQ(1, info.nr_probes);
+	EXPECT_LE(1000, info.probes[0].hits);
+	EXPECT_EQ(FATHOM_PROBE_PATH_KPROBE, info.probes[0].path);
+	EXPECT_EQ(1, info.nr_progs);
+	EXPECT_EQ(info.probes[0].hits, info.progs[0].runs);
+	EXPECT_EQ(0, info.stats.drop_recursion);
+	EXPECT_EQ(0, info.stats.prog_errors);
+	fathom_session_info_free(&info);
+
+	/* restart counts on top */
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					self->sid));
+	EXPECT_EQ(-EBUSY,
+		  fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+				     self->sid));
+	call_getppid(24);
+	t = map_totals(&self->nl, self->sid, 1);
+	EXPECT_EQ(1024, t.sum);
+}
+
+TEST_F(session, kretprobe_sees_return_values)
+{
+	struct fathom_create_result res;
+	struct fathom_session_info info;
+	struct prog p;
+	struct totals t;
+
+	memset(&p, 0, sizeof(p));
+	prog_filter_pid(&p, getpid());
+	prog_add(&p, FATHOM_CALL_HELPER(FATHOM_HELPER_GET_RETVAL));
+	prog_store(&p, -8, 0);
+	prog_add(&p, FATHOM_MOV64_IMM(6, 1));
+	prog_aggregate(&p, 1, 6);
+	prog_finish(&p);
+
+	ASSERT_EQ(0, create_one(&self->nl, &p, FATHOM_PROBE_KRETPROBE,
+				SYSCALL_FN, &count_map, 1, &res))
+	TH_LOG("%s", self->nl.errmsg);
+	self->sid = res.session_id;
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					self->sid));
+	call_getppid(500);
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
+					self->sid));
+	t = map_totals(&self->nl, self->sid, 1);
+	EXPECT_EQ(500, t.sum);
+	EXPECT_EQ((uint64_t)getppid(), t.key);
+
+	ASSERT_EQ(0, fathom_session_get(&self->nl, self->sid, &info));
+	EXPECT_EQ(FATHOM_PROBE_PATH_KRETPROBE, info.probes[0].path);
+	EXPECT_EQ(0, info.probes[0].misses);
+	fathom_session_info_free(&info);
+}
+
+/*
+ * Aggregations with known inputs: the program reads the value to
+ * aggregate from this process's memory (probe_read_user of g_value) at
+ * every getppid, and folds it into one map of each kind.
+ */
+static volatile int64_t g_value;
+
+enum { M_COUNT = 1, M_SUM, M_MIN, M_MAX, M_AVG, M_STATS, M_HIST, M_LHIST };
+
+static const struct fathom_map_spec agg_maps[] = {
+	{ .kind = FATHOM_MAP_COUNT, .key_size = 8, .max_entries = 8 },
+	{ .kind = FATHOM_MAP_SUM, .key_size = 8, .max_entries = 8 },
+	{ .kind = FATHOM_MAP_MIN, .key_size = 8, .max_entries = 8 },
+	{ .kind = FATHOM_MAP_MAX, .key_size = 8, .max_entries = 8 },
+	{ .kind = FATHOM_MAP_AVG, .key_size = 8, .max_entries = 8 },
+	{ .kind = FATHOM_MAP_STATS, .key_size = 8, .max_entries = 8 },
+	{ .kind = FATHOM_MAP_HIST, .key_size = 8, .max_entries = 8 },
+	{ .kind = FATHOM_MAP_LHIST,
+	  .key_size = 8,
+	  .max_entries = 8,
+	  .lhist_min = 0,
+	  .lhist_max = 100,
+	  .lhist_step = 10 },
+};
+
+struct merged {
+	int64_t v[1024];
+	unsigned int n;
+	uint32_t kind;
+	bool seen;
+};
+
+static void merge_entry(uint32_t cpu, const void *key, uint32_t key_size,
+			const void *value, uint32_t value_size, void *arg)
+{
+	struct merged *m = arg;
+	const int64_t *v = value;
+	unsigned int i, n = value_size / 8;
+
+	if (!m->seen) {
+		memcpy(m->v, v, value_size);
+		m->n = n;
+		m->seen = true;
+		return;
+	}
+	switch (m->kind) {
+	case FATHOM_MAP_MIN:
+		if (v[0] < m->v[0])
+			m->v[0] = v[0];
+		break;
+	case FATHOM_MAP_MAX:
+		if (v[0] > m->v[0])
+			m->v[0] = v[0];
+		break;
+	case FATHOM_MAP_STATS: /* count, sum, min, max */
+		m->v[0] += v[0];
+		m->v[1] += v[1];
+		if (v[2] < m->v[2])
+			m->v[2] = v[2];
+		if (v[3] > m->v[3])
+			m->v[3] = v[3];
+		break;
+	default: /* count, sum, avg {sum, count}, hist, lhist: add */
+		for (i = 0; i < n; i++)
+			m->v[i] += v[i];
+	}
+}
+
+TEST_F(session, aggregations_exact)
+{
+	static const int64_t values[] = { 5,  -3,  0,	1,  1, 7,	64,
+					  99, 100, 250, 10, 9, 1000000, -1000 };
+	struct fathom_create_result res;
+	struct fathom_prog_spec ps;
+	struct fathom_probe_spec pr = { .kind = FATHOM_PROBE_KPROBE,
+					.symbol = SYSCALL_FN };
+	struct fathom_session_spec spec = { 0 };
+	int64_t count = 0, sum = 0, min = INT64_MAX, max = INT64_MIN;
+	uint64_t hist[FATHOM_HIST_BUCKETS] = { 0 }, lhist[12] = { 0 };
+	struct merged m;
+	struct totals t;
+	struct prog p;
+	unsigned int i, map;
+
+	memset(&p, 0, sizeof(p));
+	prog_filter_pid(&p, getpid());
+	/* probe_read_user(fp - 16, 8, &g_value); r6 = *(fp - 16) */
+	prog_add(&p, FATHOM_MOV64_REG(1, FATHOM_REG_FP));
+	prog_add(&p, FATHOM_ALU64_IMM(FATHOM_ADD, 1, -16));
+	prog_add(&p, FATHOM_MOV64_IMM(2, 8));
+	prog_ld64(&p, 3, (uintptr_t)&g_value);
+	prog_add(&p, FATHOM_CALL_HELPER(FATHOM_HELPER_PROBE_READ_USER));
+	prog_exit_if(&p, FATHOM_JNE, 0, 0);
+	prog_add(&p, FATHOM_LDX_MEM(FATHOM_DW, 6, FATHOM_REG_FP, -16));
+	prog_add(&p, FATHOM_ST_MEM(FATHOM_DW, FATHOM_REG_FP, -8, 0));
+	for (map = M_COUNT; map <= M_LHIST; map++)
+		prog_aggregate(&p, map, 6);
+	prog_finish(&p);
+
+	ps.insns = p.insn;
+	ps.len = p.len;
+	ps.name = "agg";
+	spec.progs = &ps;
+	spec.nr_progs = 1;
+	spec.maps = agg_maps;
+	spec.nr_maps = sizeof(agg_maps) / sizeof(agg_maps[0]);
+	spec.probes = &pr;
+	spec.nr_probes = 1;
+	ASSERT_EQ(0, fathom_session_create(&self->nl, &spec, &res))
+	TH_LOG("%s (prog %d insn %d: %s)", self->nl.errmsg, res.verifier_prog,
+	       res.verifier_insn, res.verifier_log);
+	self->sid = res.session_id;
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					self->sid));
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		int64_t v = values[i];
+		unsigned int b;
+
+		g_value = v;
+		call_getppid(1);
+		count++;
+		sum += v;
+		min = v < min ? v : min;
+		max = v > max ? v : max;
+		if (v < 0)
+			b = 0;
+		else if (v == 0)
+			b = 1;
+		else
+			b = 2 + (63 - __builtin_clzll((uint64_t)v));
+		hist[b]++;
+		lhist[v < 0 ? 0 : v >= 100 ? 11 : 1 + v / 10]++;
+	}
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
+					self->sid));
+
+	for (map = M_COUNT; map <= M_LHIST; map++) {
+		memset(&m, 0, sizeof(m));
+		m.kind = agg_maps[map - 1].kind;
+		ASSERT_EQ(0, fathom_map_dump(&self->nl, self->sid, map,
+					     merge_entry, &m));
+		ASSERT_TRUE(m.seen) TH_LOG("map %u has no entry", map);
+		switch (m.kind) {
+		case FATHOM_MAP_COUNT:
+			EXPECT_EQ(count, m.v[0]);
+			break;
+		case FATHOM_MAP_SUM:
+			EXPECT_EQ(sum, m.v[0]);
+			break;
+		case FATHOM_MAP_MIN:
+			EXPECT_EQ(min, m.v[0]);
+			break;
+		case FATHOM_MAP_MAX:
+			EXPECT_EQ(max, m.v[0]);
+			break;
+		case FATHOM_MAP_AVG:
+			EXPECT_EQ(sum, m.v[0]);
+			EXPECT_EQ(count, m.v[1]);
+			break;
+		case FATHOM_MAP_STATS:
+			EXPECT_EQ(count, m.v[0]);
+			EXPECT_EQ(sum, m.v[1]);
+			EXPECT_EQ(min, m.v[2]);
+			EXPECT_EQ(max, m.v[3]);
+			break;
+		case FATHOM_MAP_HIST:
+			ASSERT_EQ(FATHOM_HIST_BUCKETS, m.n);
+			for (i = 0; i < FATHOM_HIST_BUCKETS; i++)
+				EXPECT_EQ(hist[i], (uint64_t)m.v[i])
+			TH_LOG("hist bucket %u", i);
+			break;
+		case FATHOM_MAP_LHIST:
+			ASSERT_EQ(12, m.n);
+			for (i = 0; i < 12; i++)
+				EXPECT_EQ(lhist[i], (uint64_t)m.v[i])
+			TH_LOG("lhist bucket %u", i);
+			break;
+		}
+	}
+
+	/* zero keeps the key with zero values; clear empties */
+	ASSERT_EQ(0, fathom_map_clear(&self->nl, self->sid, M_SUM,
+				      FATHOM_MAP_CLEAR_F_ZERO));
+	t = map_totals(&self->nl, self->sid, M_SUM);
+	EXPECT_LE(1, t.entries);
+	EXPECT_EQ(0, t.sum);
+	ASSERT_EQ(0, fathom_map_clear(&self->nl, self->sid, M_SUM, 0));
+	EXPECT_EQ(0, map_totals(&self->nl, self->sid, M_SUM).entries);
+	EXPECT_EQ(-ENOENT, fathom_map_clear(&self->nl, self->sid, 99, 0));
+}
+
+/*
+ * @start[tid] = nsecs at entry; at return, look it up, add the delta to a
+ * SUM map and count: a shared map read in another probe.
+ */
+TEST_F(session, shared_map_across_probes)
+{
+	static const struct fathom_map_spec maps[] = {
+		{ .kind = FATHOM_MAP_HASH,
+		  .key_size = 8,
+		  .value_size = 8,
+		  .max_entries = 1024 },
+		{ .kind = FATHOM_MAP_COUNT, .key_size = 8, .max_entries = 8 },
+	};
+	struct fathom_prog_spec ps[2];
+	struct fathom_probe_spec pr[2] = {
+		{ .kind = FATHOM_PROBE_KPROBE, .symbol = SYSCALL_FN, .prog = 0 },
+		{ .kind = FATHOM_PROBE_KRETPROBE,
+		  .symbol = SYSCALL_FN,
+		  .prog = 1 },
+	};
+	struct fathom_session_spec spec = { 0 };
+	struct fathom_create_result res;
+	struct prog entry, ret;
+	struct totals t;
+	pid_t busy[2];
+	int i;
+
+	/* entry: key = tid, value = ktime; map_update(1, fp-8, fp-16) */
+	memset(&entry, 0, sizeof(entry));
+	prog_filter_pid(&entry, getpid());
+	prog_add(&entry, FATHOM_CALL_HELPER(FATHOM_HELPER_GET_TID));
+	prog_store(&entry, -8, 0);
+	prog_add(&entry, FATHOM_CALL_HELPER(FATHOM_HELPER_KTIME_NS));
+	prog_store(&entry, -16, 0);
+	prog_add(&entry, FATHOM_MOV64_IMM(1, 1));
+	prog_add(&entry, FATHOM_MOV64_REG(2, FATHOM_REG_FP));
+	prog_add(&entry, FATHOM_ALU64_IMM(FATHOM_ADD, 2, -8));
+	prog_add(&entry, FATHOM_MOV64_REG(3, FATHOM_REG_FP));
+	prog_add(&entry, FATHOM_ALU64_IMM(FATHOM_ADD, 3, -16));
+	prog_add(&entry, FATHOM_CALL_HELPER(FATHOM_HELPER_MAP_UPDATE));
+	prog_finish(&entry);
+
+	/* return: lookup; if found and now >= start, count it; delete */
+	memset(&ret, 0, sizeof(ret));
+	prog_filter_pid(&ret, getpid());
+	prog_add(&ret, FATHOM_CALL_HELPER(FATHOM_HELPER_GET_TID));
+	prog_store(&ret, -8, 0);
+	prog_add(&ret, FATHOM_MOV64_IMM(1, 1));
+	prog_add(&ret, FATHOM_MOV64_REG(2, FATHOM_REG_FP));
+	prog_add(&ret, FATHOM_ALU64_IMM(FATHOM_ADD, 2, -8));
+	prog_add(&ret, FATHOM_MOV64_REG(3, FATHOM_REG_FP));
+	prog_add(&ret, FATHOM_ALU64_IMM(FATHOM_ADD, 3, -16));
+	prog_add(&ret, FATHOM_CALL_HELPER(FATHOM_HELPER_MAP_LOOKUP));
+	prog_exit_if(&ret, FATHOM_JNE, 0, 0);
+	prog_add(&ret, FATHOM_CALL_HELPER(FATHOM_HELPER_KTIME_NS));
+	prog_add(&ret, FATHOM_LDX_MEM(FATHOM_DW, 1, FATHOM_REG_FP, -16));
+	prog_exit_if_reg(&ret, FATHOM_JLT, 0, 1);
+	prog_add(&ret, FATHOM_MOV64_IMM(1, 1));
+	prog_add(&ret, FATHOM_MOV64_REG(2, FATHOM_REG_FP));
+	prog_add(&ret, FATHOM_ALU64_IMM(FATHOM_ADD, 2, -8));
+	prog_add(&ret, FATHOM_CALL_HELPER(FATHOM_HELPER_MAP_DELETE));
+	prog_add(&ret, FATHOM_ST_MEM(FATHOM_DW, FATHOM_REG_FP, -8, 0));
+	prog_add(&ret, FATHOM_MOV64_IMM(6, 1));
+	prog_aggregate(&ret, 2, 6);
+	prog_finish(&ret);
+
+	ps[0] = (struct fathom_prog_spec){ .insns = entry.insn,
+					   .len = entry.len };
+	ps[1] = (struct fathom_prog_spec){ .insns = ret.insn, .len = ret.len };
+	spec.progs = ps;
+	spec.nr_progs = 2;
+	spec.maps = maps;
+	spec.nr_maps = 2;
+	spec.probes = pr;
+	spec.nr_probes = 2;
+	ASSERT_EQ(0, fathom_session_create(&self->nl, &spec, &res))
+	TH_LOG("%s (prog %d insn %d: %s)", self->nl.errmsg, res.verifier_prog,
+	       res.verifier_insn, res.verifier_log);
+	self->sid = res.session_id;
+
+	/* both CPUs busy while it runs */
+	for (i = 0; i < 2; i++) {
+		busy[i] = fork();
+		if (busy[i] == 0)
+			for (;;)
+				call_getppid(1000);
+	}
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					self->sid));
+	call_getppid(2000);
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
+					self->sid));
+	for (i = 0; i < 2; i++) {
+		kill(busy[i], SIGKILL);
+		waitpid(busy[i], NULL, 0);
+	}
+	t = map_totals(&self->nl, self->sid, 2);
+	EXPECT_EQ(2000, t.sum);
+	/* every start was deleted at return */
+	EXPECT_EQ(0, map_totals(&self->nl, self->sid, 1).entries);
+}
+
+TEST_F(session, verifier_rejection_reported)
+{
+	struct fathom_create_result res;
+	struct prog good, bad;
+	struct fathom_prog_spec ps[2];
+	struct fathom_probe_spec pr = { .kind = FATHOM_PROBE_KPROBE,
+					.symbol = SYSCALL_FN };
+	struct fathom_session_spec spec = { 0 };
+	int ret;
+
+	build_count(&good);
+	memset(&bad, 0, sizeof(bad));
+	prog_add(&bad, FATHOM_MOV64_IMM(0, 1));
+	prog_add(&bad, FATHOM_ALU64_REG(FATHOM_ADD, 0, 4)); /* r4 unset */
+	prog_add(&bad, FATHOM_EXIT_INSN());
+
+	ps[0] = (struct fathom_prog_spec){ .insns = good.insn,
+					   .len = good.len };
+	ps[1] = (struct fathom_prog_spec){ .insns = bad.insn, .len = bad.len };
+	spec.progs = ps;
+	spec.nr_progs = 2;
+	spec.maps = &count_map;
+	spec.nr_maps = 1;
+	spec.probes = &pr;
+	spec.nr_probes = 1;
+	ret = fathom_session_create(&self->nl, &spec, &res);
+	EXPECT_GT(0, ret);
+	EXPECT_NE(-EPERM, ret);
+	EXPECT_EQ(1, res.verifier_prog);
+	EXPECT_EQ(1, res.verifier_insn);
+	EXPECT_NE(NULL, strstr(res.verifier_log, "R4"))
+	TH_LOG("log: '%s'", res.verifier_log);
+	EXPECT_NE(NULL, strstr(self->nl.errmsg, "verifier"));
+	EXPECT_EQ(0, res.session_id);
+}
+
+TEST_F(session, unknown_symbol_refused)
+{
+	struct fathom_create_result res;
+	struct prog p;
+	struct fathom_prog_spec ps;
+	struct fathom_probe_spec pr[2] = {
+		{ .kind = FATHOM_PROBE_KPROBE, .symbol = SYSCALL_FN },
+		{ .kind = FATHOM_PROBE_KPROBE,
+		  .symbol = "fathom_no_such_function_xyz" },
+	};
+	struct fathom_session_spec spec = { 0 };
+
+	build_count(&p);
+	ps = (struct fathom_prog_spec){ .insns = p.insn, .len = p.len };
+	spec.progs = &ps;
+	spec.nr_progs = 1;
+	spec.maps = &count_map;
+	spec.nr_maps = 1;
+	spec.probes = pr;
+	spec.nr_probes = 2;
+	EXPECT_EQ(-ENOENT, fathom_session_create(&self->nl, &spec, &res));
+	EXPECT_EQ(1, res.failed_probe);
+	EXPECT_NE(NULL, strstr(self->nl.errmsg, "not found"))
+	TH_LOG("'%s'", self->nl.errmsg);
+	EXPECT_FALSE(kprobe_listed(SYSCALL_FN));
+}
+
+TEST_F(session, blacklisted_symbol_refused)
+{
+	struct fathom_create_result res;
+	char line[256], sym[128] = "";
+	struct prog p;
+	FILE *f = fopen("/sys/kernel/debug/kprobes/blacklist", "re");
+
+	ASSERT_NE(NULL, f);
+	/* "0xstart-0xend\tsymbol" lines */
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %127s", sym) == 1 && !strchr(sym, '['))
+			break;
+	fclose(f);
+	ASSERT_NE(0, strlen(sym));
+	build_count(&p);
+	EXPECT_EQ(-EINVAL, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE, sym,
+				      &count_map, 1, &res))
+	TH_LOG("symbol %s", sym);
+	EXPECT_EQ(0, res.failed_probe);
+	EXPECT_NE(NULL, strstr(self->nl.errmsg, "cannot be probed"))
+	TH_LOG("'%s'", self->nl.errmsg);
+}
+
+TEST_F(session, bad_specs_refused)
+{
+	struct fathom_create_result res;
+	struct fathom_map_spec bad_map = count_map;
+	struct fathom_prog_spec ps;
+	struct fathom_probe_spec pr = { .kind = FATHOM_PROBE_KRETPROBE,
+					.symbol = SYSCALL_FN,
+					.offset = 4 };
+	struct fathom_session_spec spec = {
+		.progs = &ps,
+		.nr_progs = 1,
+		.maps = &count_map,
+		.nr_maps = 1,
+		.probes = &pr,
+		.nr_probes = 1,
+	};
+	struct prog p;
+
+	build_count(&p);
+	ps = (struct fathom_prog_spec){ .insns = p.insn, .len = p.len };
+	bad_map.key_size = 0;
+	EXPECT_EQ(-EINVAL, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE,
+				      SYSCALL_FN, &bad_map, 1, &res));
+	EXPECT_NE(0, strlen(self->nl.errmsg));
+
+	bad_map = count_map;
+	bad_map.max_entries = 1 << 30; /* over max_map_entries */
+	EXPECT_EQ(-EINVAL, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE,
+				      SYSCALL_FN, &bad_map, 1, &res));
+
+	bad_map = count_map;
+	bad_map.kind = 200; /* not a kind: the policy refuses it */
+	EXPECT_EQ(-EINVAL, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE,
+				      SYSCALL_FN, &bad_map, 1, &res));
+
+	/* the program uses map 1 but there is none */
+	EXPECT_GT(0, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE, SYSCALL_FN,
+				NULL, 0, &res));
+	EXPECT_EQ(0, res.verifier_prog);
+
+	/* a kretprobe with an offset */
+	EXPECT_EQ(-EINVAL, fathom_session_create(&self->nl, &spec, &res));
+	EXPECT_NE(NULL, strstr(self->nl.errmsg, "offset"));
+
+	/* a probe naming a program that does not exist */
+	pr.offset = 0;
+	pr.prog = 3;
+	EXPECT_EQ(-EINVAL, fathom_session_create(&self->nl, &spec, &res));
+	EXPECT_EQ(-ENOENT, fathom_session_cmd(&self->nl,
+					      FATHOM_CMD_SESSION_START, 12345));
+}
+
+TEST_F(session, other_socket_cannot_control)
+{
+	struct fathom_create_result res;
+	struct fathom_session_info info;
+	struct fathom_nl other;
+	struct prog p;
+
+	build_count(&p);
+	ASSERT_EQ(0, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE, SYSCALL_FN,
+				&count_map, 1, &res));
+	self->sid = res.session_id;
+	ASSERT_EQ(0, fathom_nl_open(&other));
+	EXPECT_EQ(-EPERM, fathom_session_cmd(&other, FATHOM_CMD_SESSION_START,
+					     self->sid));
+	EXPECT_EQ(-EPERM, fathom_session_cmd(&other, FATHOM_CMD_SESSION_DESTROY,
+					     self->sid));
+	/* but may look */
+	EXPECT_EQ(0, fathom_session_get(&other, self->sid, &info));
+	EXPECT_EQ((uint32_t)getpid(), info.owner_pid);
+	fathom_session_info_free(&info);
+	fathom_nl_close(&other);
+}
+
+static void count_mine(const struct fathom_session_info *info, void *arg)
+{
+	pid_t *pid = arg;
+
+	if (info->owner_pid == (uint32_t)pid[0])
+		pid[1]++;
+}
+
+/* The owner is killed mid-trace: its session and probes go with it. */
+TEST_F(session, killed_owner_leaves_nothing)
+{
+	int ready[2];
+	pid_t child, found[2];
+	char c;
+
+	ASSERT_EQ(0, pipe(ready));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		struct fathom_create_result res;
+		struct fathom_nl nl;
+		struct prog p;
+
+		build_count(&p);
+		if (fathom_nl_open(&nl) ||
+		    create_one(&nl, &p, FATHOM_PROBE_KPROBE, SYSCALL_FN,
+			       &count_map, 1, &res) ||
+		    fathom_session_cmd(&nl, FATHOM_CMD_SESSION_START,
+				       res.session_id))
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	EXPECT_TRUE(kprobe_listed(SYSCALL_FN));
+	found[0] = child;
+	found[1] = 0;
+	ASSERT_EQ(0, fathom_session_list(&self->nl, count_mine, found));
+	EXPECT_EQ(1, found[1]);
+
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	EXPECT_FALSE(kprobe_listed(SYSCALL_FN));
+	found[1] = 0;
+	ASSERT_EQ(0, fathom_session_list(&self->nl, count_mine, found));
+	EXPECT_EQ(0, found[1]);
+	close(ready[0]);
+}
+
+static long meminfo_kb(const char *field)
+{
+	char line[256];
+	long v = -1;
+	size_t n = strlen(field);
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static long kernel_mem_kb(void)
+{
+	return meminfo_kb("Slab") + meminfo_kb("Percpu") +
+	       meminfo_kb("VmallocUsed");
+}
+
+TEST_F_TIMEOUT(session, create_destroy_cycles_do_not_leak, 300)
+{
+	struct fathom_create_result res;
+	struct prog p;
+	long before = 0, after;
+	int i;
+
+	build_count(&p);
+	for (i = 0; i < 120; i++) {
+		if (i == 20)
+			before = kernel_mem_kb();
+		ASSERT_EQ(0, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE,
+					SYSCALL_FN, agg_maps, 8, &res))
+		TH_LOG("cycle %d: %s", i, self->nl.errmsg);
+		ASSERT_EQ(0, fathom_session_cmd(&self->nl,
+						FATHOM_CMD_SESSION_START,
+						res.session_id));
+		call_getppid(10);
+		ASSERT_EQ(0, fathom_session_cmd(&self->nl,
+						FATHOM_CMD_SESSION_DESTROY,
+						res.session_id));
+	}
+	after = kernel_mem_kb();
+	TH_LOG("kernel memory: %ld kB before 100 cycles, %ld kB after", before,
+	       after);
+	/* 100 sessions of ~100 kB each would be 10 MB */
+	EXPECT_GT(1024, after - before);
+}
+
+/* Up to 500 kprobes from the ftrace-able vfs_ and syscall functions. */
+TEST_F_TIMEOUT(session, batch_of_500_kprobes, 300)
+{
+	static char names[600][64];
+	struct fathom_probe_spec *pr;
+	struct fathom_create_result res;
+	struct fathom_prog_spec ps;
+	struct fathom_session_spec spec = { 0 };
+	struct timespec t0, t1, t2;
+	char line[256];
+	unsigned int n = 0, i;
+	struct prog p;
+	FILE *f;
+	int ret;
+
+	f = fopen("/sys/kernel/tracing/available_filter_functions", "re");
+	ASSERT_NE(NULL, f);
+	while (n < 500 && fgets(line, sizeof(line), f)) {
+		char *sp = strpbrk(line, " \n\t");
+
+		if (sp)
+			*sp = '\0';
+		if (strncmp(line, "vfs_", 4) && strncmp(line, "__x64_sys_", 10))
+			continue;
+		for (i = 0; i < n && strcmp(names[i], line); i++)
+			;
+		if (i == n && strlen(line) < sizeof(names[0]))
+			strcpy(names[n++], line);
+	}
+	fclose(f);
+	TH_LOG("%u candidate functions", n);
+	ASSERT_LT(300, n);
+
+	pr = calloc(n, sizeof(*pr));
+	ASSERT_NE(NULL, pr);
+	for (i = 0; i < n; i++) {
+		pr[i].kind = FATHOM_PROBE_KPROBE;
+		pr[i].symbol = names[i];
+		pr[i].id = i;
+	}
+	build_count(&p);
+	ps = (struct fathom_prog_spec){ .insns = p.insn, .len = p.len };
+	spec.progs = &ps;
+	spec.nr_progs = 1;
+	spec.maps = &count_map;
+	spec.nr_maps = 1;
+	spec.probes = pr;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* drop any function kprobes refuse and try again */
+	for (;;) {
+		spec.nr_probes = n;
+		ret = fathom_session_create(&self->nl, &spec, &res);
+		if (ret != -EINVAL || res.failed_probe < 0)
+			break;
+		TH_LOG("dropping %s", pr[res.failed_probe].symbol);
+		pr[res.failed_probe] = pr[--n];
+	}
+	ASSERT_EQ(0, ret) TH_LOG("%s", self->nl.errmsg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					res.session_id));
+	call_getppid(10);
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_DESTROY,
+					res.session_id));
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	TH_LOG("%u kprobes: attach %.3f s, start+destroy %.3f s (emulated)", n,
+	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       (t2.tv_sec - t1.tv_sec) + (t2.tv_nsec - t1.tv_nsec) / 1e9);
+	EXPECT_LT(300, n);
+	free(pr);
+}
+
+/* Run @fn as nobody without capabilities; return its result. */
+static int as_nobody(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (become_nobody(-1))
+			_exit(255);
+		_exit(-fn());
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? -WEXITSTATUS(status) : -ECHILD;
+}
+
+static int try_create(void)
+{
+	struct fathom_create_result res;
+	struct fathom_nl nl;
+	struct prog p;
+	int ret;
+
+	build_count(&p);
+	ret = fathom_nl_open(&nl);
+	if (!ret)
+		ret = create_one(&nl, &p, FATHOM_PROBE_KPROBE, SYSCALL_FN,
+				 &count_map, 1, &res);
+	return ret;
+}
+
+static void ignore(const struct fathom_session_info *info, void *arg)
+{
+}
+
+static int try_list(void)
+{
+	struct fathom_nl nl;
+	int ret = fathom_nl_open(&nl);
+
+	if (!ret)
+		ret = fathom_session_list(&nl, ignore, NULL);
+	return ret;
+}
+
+TEST(unprivileged_cannot_create_or_list)
+{
+	EXPECT_EQ(-EPERM, as_nobody(try_create));
+	EXPECT_EQ(-EPERM, as_nobody(try_list));
+	EXPECT_FALSE(kprobe_listed(SYSCALL_FN));
+}
+
+TEST_HARNESS_MAIN

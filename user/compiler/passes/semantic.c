@@ -1,0 +1,1124 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The semantic pass. See semantic.h.
+ *
+ * Typing rules, in short (docs/language.md has the user's view):
+ *  - integers are 64-bit in arithmetic; a result is unsigned only when
+ *    both operands are; comparisons and logic give uint64 0 or 1;
+ *  - strings compare with == and != against strings only, nothing else;
+ *  - a map has one key tuple and one value type for the whole program, a
+ *    scratch variable one type per probe; strings of different sizes
+ *    agree and take the larger size;
+ *  - aggregations (count() ... lhist()) are only the value of a map
+ *    assignment, and such a map's value cannot be read back;
+ *  - args.field has TYPE_FIELD until the tracepoint-format pass resolves
+ *    it, and is accepted wherever an integer or a string would be.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fold_consts.h"
+#include "semantic.h"
+
+struct sema {
+	struct fathom_script *s;
+	struct diag_sink *d;
+	struct ast_probe *probe;
+	bool silent;  /* an inference round: report nothing */
+	bool changed; /* an inference round learnt a map type */
+	int err;
+};
+
+#define TB 64
+
+static void __attribute__((format(printf, 3, 4)))
+error(struct sema *c, struct src_loc loc, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	c->err = -EINVAL;
+	if (c->silent)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_error(c->d, loc, "%s", msg);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+note(struct sema *c, struct src_loc loc, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	if (c->silent || !loc.line)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_note(c->d, loc, "%s", msg);
+}
+
+static struct type none(void)
+{
+	struct type t = { .kind = TYPE_NONE };
+
+	return t;
+}
+
+static struct type of_kind(enum type_kind k)
+{
+	struct type t = { .kind = k, .size = 8 };
+
+	return t;
+}
+
+static struct type string_type(uint32_t size)
+{
+	struct type t = { .kind = TYPE_STRING, .size = size };
+
+	return t;
+}
+
+static bool is_intlike(const struct type *t)
+{
+	return t->kind == TYPE_INT || t->kind == TYPE_FIELD;
+}
+
+static bool is_stringlike(const struct type *t)
+{
+	return t->kind == TYPE_STRING || t->kind == TYPE_FIELD;
+}
+
+/* Can be stored in a variable, a map key or a map value. */
+static bool is_storable(const struct type *t)
+{
+	switch (t->kind) {
+	case TYPE_INT:
+	case TYPE_STRING:
+	case TYPE_KSTACK:
+	case TYPE_USTACK:
+	case TYPE_KSYM:
+	case TYPE_USYM:
+	case TYPE_PROBE:
+	case TYPE_FIELD:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Types that can be assigned to the same slot. */
+static bool compatible(const struct type *a, const struct type *b)
+{
+	if (a->kind == TYPE_FIELD || b->kind == TYPE_FIELD)
+		return a->kind != TYPE_AGG && b->kind != TYPE_AGG;
+	return type_equal(a, b);
+}
+
+/* Merge @b into slot type @a (known compatible): larger strings, and a
+ * concrete type replaces an unresolved field. */
+static void merge(struct type *a, const struct type *b)
+{
+	if (a->kind == TYPE_FIELD && b->kind != TYPE_FIELD)
+		*a = *b;
+	else if (a->kind == TYPE_STRING && b->kind == TYPE_STRING &&
+		 b->size > a->size)
+		a->size = b->size;
+	else if (a->kind == TYPE_INT && b->kind == TYPE_INT)
+		*a = type_int(8, a->is_signed || b->is_signed);
+}
+
+static const char *tstr(const struct type *t, char *buf)
+{
+	return type_str(t, buf, TB);
+}
+
+/* ---- probe kinds ----------------------------------------------------- */
+
+#define PK(t) (1u << (t))
+#define PK_KFUNC (PK(PROBE_KPROBE) | PK(PROBE_KRETPROBE))
+#define PK_UFUNC (PK(PROBE_UPROBE) | PK(PROBE_URETPROBE))
+#define PK_RET (PK(PROBE_KRETPROBE) | PK(PROBE_URETPROBE))
+#define PK_ARGN                                                 \
+	(PK(PROBE_KPROBE) | PK(PROBE_UPROBE) | PK(PROBE_USDT) | \
+	 PK(PROBE_RAWTRACEPOINT))
+#define PK_ARGS \
+	(PK(PROBE_TRACEPOINT) | PK(PROBE_RAWTRACEPOINT) | PK(PROBE_USDT))
+
+/* Every spec of the current probe must be of a kind in @mask. */
+static bool probe_allows(struct sema *c, unsigned int mask, struct src_loc at,
+			 const char *what, const char *where)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->probe->nspecs; i++) {
+		const struct probe_spec *sp = &c->probe->specs[i];
+
+		if (!(mask & PK(sp->type))) {
+			error(c, at, "%s is only valid in %s probes, not in %s",
+			      what, where, sp->raw);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- expressions ----------------------------------------------------- */
+
+static struct type check_expr(struct sema *c, struct ast_node *n);
+
+/* A value that can be stored or printed: not void, not an aggregation,
+ * not the bare 'args' record. */
+static struct type check_value(struct sema *c, struct ast_node *n)
+{
+	struct type t = check_expr(c, n);
+
+	if (t.kind == TYPE_VOID) {
+		error(c, n->loc, "%s() does not return a value",
+		      n->kind == AST_CALL ? n->u.call.name : "this");
+		return none();
+	}
+	if (t.kind == TYPE_ARGS) {
+		error(c, n->loc,
+		      "'args' can only be used to read a field, as in args.name");
+		return none();
+	}
+	return t;
+}
+
+static struct type check_int(struct sema *c, struct ast_node *n,
+			     const char *what)
+{
+	char tb[TB];
+	struct type t = check_value(c, n);
+
+	if (t.kind == TYPE_NONE || is_intlike(&t))
+		return t;
+	error(c, n->loc, "%s must be an integer, not %s", what, tstr(&t, tb));
+	return none();
+}
+
+static struct type check_builtin(struct sema *c, struct ast_node *n)
+{
+	struct type t = type_int(8, false);
+	uint32_t i;
+
+	switch (n->u.builtin.id) {
+	case BI_PID:
+	case BI_TID:
+	case BI_UID:
+	case BI_GID:
+	case BI_CPU:
+	case BI_CPID:
+		return type_int(4, false);
+	case BI_NSECS:
+	case BI_ELAPSED:
+	case BI_CGROUP:
+	case BI_CURTASK:
+		return t;
+	case BI_COMM:
+		return string_type(AST_COMM_SIZE);
+	case BI_PROBE:
+		return of_kind(TYPE_PROBE);
+	case BI_FUNC: {
+		bool k = false, u = false;
+
+		if (!probe_allows(c, PK_KFUNC | PK_UFUNC, n->loc, "'func'",
+				  "kprobe, kretprobe, uprobe and uretprobe"))
+			return none();
+		for (i = 0; i < c->probe->nspecs; i++) {
+			if (PK(c->probe->specs[i].type) & PK_KFUNC)
+				k = true;
+			else
+				u = true;
+		}
+		if (k && u) {
+			error(c, n->loc,
+			      "'func' cannot be used in a probe that has both kernel and user probe specs");
+			return none();
+		}
+		return of_kind(k ? TYPE_KSYM : TYPE_USYM);
+	}
+	case BI_ARG: {
+		char what[16];
+
+		snprintf(what, sizeof(what), "'arg%u'", n->u.builtin.index);
+		if (!probe_allows(c, PK_ARGN, n->loc, what,
+				  "kprobe, uprobe, usdt and rawtracepoint"))
+			return none();
+		return t;
+	}
+	case BI_RETVAL:
+		if (!probe_allows(c, PK_RET, n->loc, "'retval'",
+				  "kretprobe and uretprobe"))
+			return none();
+		return type_int(8, true);
+	case BI_ARGS:
+		if (!probe_allows(c, PK_ARGS, n->loc, "'args'",
+				  "tracepoint, rawtracepoint and usdt"))
+			return none();
+		return of_kind(TYPE_ARGS);
+	case BI_KSTACK:
+	case BI_USTACK:
+		t = of_kind(n->u.builtin.id == BI_KSTACK ? TYPE_KSTACK
+							 : TYPE_USTACK);
+		t.stack_mode = STACK_MODE_BPFTRACE;
+		t.stack_depth = AST_STACK_DEFAULT;
+		return t;
+	}
+	return none();
+}
+
+static int check_keys(struct sema *c, struct ast_node *m)
+{
+	struct map_sym *sym = m->u.map.sym;
+	struct ast_list *keys = &m->u.map.keys;
+	struct type kt[AST_MAX_KEYS];
+	char tb[TB], tb2[TB];
+	uint32_t i;
+	bool bad = false;
+
+	for (i = 0; i < keys->n; i++) {
+		kt[i] = check_value(c, keys->items[i]);
+		if (kt[i].kind == TYPE_NONE) {
+			bad = true;
+		} else if (!is_storable(&kt[i])) {
+			error(c, keys->items[i]->loc,
+			      "a map key cannot be of type %s",
+			      tstr(&kt[i], tb));
+			bad = true;
+		}
+	}
+	if (bad)
+		return -EINVAL;
+	if (!sym->keys_known) {
+		sym->keys_known = true;
+		sym->nkeys = keys->n;
+		/* Integer keys are stored as 64-bit values. */
+		for (i = 0; i < keys->n; i++)
+			sym->keys[i] = kt[i].kind == TYPE_INT
+					       ? type_int(8, kt[i].is_signed)
+					       : kt[i];
+		sym->key_loc = m->loc;
+		return 0;
+	}
+	if (sym->nkeys != keys->n) {
+		error(c, m->loc,
+		      "map '%s' is used with %u key%s here, but with %u first",
+		      sym->name, keys->n, keys->n == 1 ? "" : "s", sym->nkeys);
+		note(c, sym->key_loc, "first used here");
+		return -EINVAL;
+	}
+	for (i = 0; i < keys->n; i++) {
+		if (!compatible(&sym->keys[i], &kt[i])) {
+			error(c, keys->items[i]->loc,
+			      "map '%s' key %u is %s here, but %s first",
+			      sym->name, i + 1, tstr(&kt[i], tb),
+			      tstr(&sym->keys[i], tb2));
+			note(c, sym->key_loc, "first used here");
+			return -EINVAL;
+		}
+		merge(&sym->keys[i], &kt[i]);
+	}
+	return 0;
+}
+
+static struct map_sym *map_sym(struct sema *c, struct ast_node *m)
+{
+	if (!m->u.map.sym)
+		m->u.map.sym = ast_map_get(c->s, m->u.map.name);
+	if (!m->u.map.sym)
+		c->err = -ENOMEM;
+	return m->u.map.sym;
+}
+
+/* The value type of a map as known at this point of the program. */
+static struct type map_value(struct sema *c, struct map_sym *sym)
+{
+	(void)c;
+	return sym->value.kind != TYPE_NONE ? sym->value : sym->inferred;
+}
+
+static struct type check_map_read(struct sema *c, struct ast_node *m)
+{
+	struct map_sym *sym = map_sym(c, m);
+	struct type v;
+	char tb[TB];
+
+	if (!sym || check_keys(c, m))
+		return none();
+	sym->read = true;
+	v = map_value(c, sym);
+	if (v.kind == TYPE_NONE) {
+		error(c, m->loc, "map '%s' is read but never assigned",
+		      sym->name);
+		return none();
+	}
+	if (v.kind == TYPE_AGG) {
+		error(c, m->loc,
+		      "map '%s' holds a %s aggregation: its value can only be printed, not read in an expression",
+		      sym->name, tstr(&v, tb));
+		note(c, sym->value_loc, "assigned here");
+		return none();
+	}
+	return v;
+}
+
+/* A bare @map naming the whole map (print, clear, zero). */
+static struct map_sym *check_map_ref(struct sema *c, struct ast_node *m,
+				     const char *fn)
+{
+	struct map_sym *sym;
+
+	if (m->kind != AST_MAP || m->u.map.keys.n) {
+		error(c, m->loc, "%s() needs a map, as in %s(@name)", fn, fn);
+		return NULL;
+	}
+	sym = map_sym(c, m);
+	if (!sym)
+		return NULL;
+	if (map_value(c, sym).kind == TYPE_NONE) {
+		error(c, m->loc, "map '%s' is never assigned", sym->name);
+		return NULL;
+	}
+	m->type = map_value(c, sym);
+	return sym;
+}
+
+static struct type check_var_read(struct sema *c, struct ast_node *n)
+{
+	struct var_sym *v = ast_var_get(c->s, c->probe, n->u.var.name);
+
+	n->u.var.sym = v;
+	if (!v) {
+		c->err = -ENOMEM;
+		return none();
+	}
+	if (v->type.kind == TYPE_NONE) {
+		error(c, n->loc, "variable '%s' is used before it is assigned",
+		      v->name);
+		return none();
+	}
+	return v->type;
+}
+
+static struct type arith_result(const struct type *a, const struct type *b)
+{
+	bool sgn = true;
+
+	if (a->kind == TYPE_INT && b->kind == TYPE_INT)
+		sgn = a->is_signed || b->is_signed;
+	return type_int(8, sgn);
+}
+
+static struct type check_binop(struct sema *c, struct ast_node *n)
+{
+	enum ast_op op = n->u.binop.op;
+	struct type a = check_value(c, n->u.binop.lhs);
+	struct type b = check_value(c, n->u.binop.rhs);
+	char tb[TB], tb2[TB];
+
+	if (a.kind == TYPE_NONE || b.kind == TYPE_NONE)
+		return none();
+	if (op == OP_EQ || op == OP_NE) {
+		if (is_intlike(&a) && is_intlike(&b))
+			return type_int(8, false);
+		if (is_stringlike(&a) && is_stringlike(&b))
+			return type_int(8, false);
+		if (a.kind == b.kind &&
+		    (a.kind == TYPE_KSYM || a.kind == TYPE_USYM ||
+		     a.kind == TYPE_PROBE))
+			return type_int(8, false);
+		error(c, n->loc,
+		      "cannot compare %s with %s: strings compare only with strings",
+		      tstr(&a, tb), tstr(&b, tb2));
+		return none();
+	}
+	if (!is_intlike(&a) || !is_intlike(&b)) {
+		const struct ast_node *bad = is_intlike(&a) ? n->u.binop.rhs
+							    : n->u.binop.lhs;
+		const struct type *bt = is_intlike(&a) ? &b : &a;
+
+		error(c, bad->loc, "operator '%s' needs integers, not %s",
+		      ast_op_name(op), tstr(bt, tb));
+		return none();
+	}
+	switch (op) {
+	case OP_LT:
+	case OP_LE:
+	case OP_GT:
+	case OP_GE:
+	case OP_LAND:
+	case OP_LOR:
+		return type_int(8, false);
+	default:
+		return arith_result(&a, &b);
+	}
+}
+
+static bool is_agg_func(enum func f)
+{
+	return f >= FN_COUNT && f <= FN_LHIST;
+}
+
+static bool check_arity(struct sema *c, struct ast_node *n, uint32_t min,
+			uint32_t max)
+{
+	uint32_t got = n->u.call.args.n;
+
+	if (got >= min && got <= max)
+		return true;
+	if (min == max)
+		error(c, n->loc, "%s() takes %u argument%s, but %u %s given",
+		      n->u.call.name, min, min == 1 ? "" : "s", got,
+		      got == 1 ? "was" : "were");
+	else
+		error(c, n->loc,
+		      "%s() takes %u to %u arguments, but %u %s given",
+		      n->u.call.name, min, max, got, got == 1 ? "was" : "were");
+	return false;
+}
+
+static bool const_arg(struct sema *c, struct ast_node *a, const char *what,
+		      int64_t lo, int64_t hi, int64_t *out)
+{
+	uint64_t v;
+
+	if (check_int(c, a, what).kind == TYPE_NONE)
+		return false;
+	if (!const_eval(a, &v)) {
+		error(c, a->loc, "%s must be a constant", what);
+		return false;
+	}
+	if ((int64_t)v < lo || (int64_t)v > hi) {
+		error(c, a->loc, "%s must be between %lld and %lld", what,
+		      (long long)lo, (long long)hi);
+		return false;
+	}
+	*out = (int64_t)v;
+	return true;
+}
+
+static bool string_literal(struct sema *c, struct ast_node *a, const char *fn)
+{
+	if (a->kind == AST_STR) {
+		a->type = string_type(a->u.str.len + 1);
+		return true;
+	}
+	error(c, a->loc, "%s() needs a string literal here", fn);
+	return false;
+}
+
+/* The value of an aggregation call: only valid as a map's value. */
+static struct type check_agg(struct sema *c, struct ast_node *n)
+{
+	struct ast_node **a = n->u.call.args.items;
+	struct type t = of_kind(TYPE_AGG);
+	char what[32];
+	int64_t v;
+
+	snprintf(what, sizeof(what), "%s()'s argument", n->u.call.name);
+
+	switch (n->u.call.id) {
+	case FN_COUNT:
+		if (!check_arity(c, n, 0, 0))
+			return none();
+		t.agg = AGG_COUNT;
+		break;
+	case FN_SUM:
+	case FN_AVG:
+	case FN_MIN:
+	case FN_MAX:
+	case FN_STATS:
+		if (!check_arity(c, n, 1, 1) ||
+		    check_int(c, a[0], what).kind == TYPE_NONE)
+			return none();
+		t.agg = n->u.call.id == FN_SUM	 ? AGG_SUM
+			: n->u.call.id == FN_AVG ? AGG_AVG
+			: n->u.call.id == FN_MIN ? AGG_MIN
+			: n->u.call.id == FN_MAX ? AGG_MAX
+						 : AGG_STATS;
+		break;
+	case FN_HIST:
+		if (!check_arity(c, n, 1, 2) ||
+		    check_int(c, a[0], what).kind == TYPE_NONE)
+			return none();
+		t.agg = AGG_HIST;
+		if (n->u.call.args.n == 2) {
+			if (!const_arg(c, a[1], "hist()'s bits argument", 0, 5,
+				       &v))
+				return none();
+			t.agg_args[0] = v;
+		}
+		break;
+	case FN_LHIST: {
+		int64_t lo, hi, step;
+
+		if (!check_arity(c, n, 4, 4) ||
+		    check_int(c, a[0], what).kind == TYPE_NONE)
+			return none();
+		if (!const_arg(c, a[1], "lhist()'s min", 0, INT64_MAX, &lo) ||
+		    !const_arg(c, a[2], "lhist()'s max", 0, INT64_MAX, &hi) ||
+		    !const_arg(c, a[3], "lhist()'s step", 1, INT64_MAX, &step))
+			return none();
+		if (hi <= lo) {
+			error(c, a[2]->loc,
+			      "lhist()'s max must be greater than its min");
+			return none();
+		}
+		if ((uint64_t)(hi - lo) / (uint64_t)step > 1000) {
+			error(c, a[3]->loc,
+			      "lhist() would have more than 1000 buckets");
+			return none();
+		}
+		t.agg = AGG_LHIST;
+		t.agg_args[0] = lo;
+		t.agg_args[1] = hi;
+		t.agg_args[2] = step;
+		break;
+	}
+	default:
+		return none();
+	}
+	n->type = t;
+	return t;
+}
+
+static struct type check_stack_call(struct sema *c, struct ast_node *n)
+{
+	static const char *const modes[] = { "bpftrace", "perf", "raw" };
+	struct ast_node **a = n->u.call.args.items;
+	uint32_t i = 0, nargs = n->u.call.args.n;
+	struct type t =
+		of_kind(n->u.call.id == FN_KSTACK ? TYPE_KSTACK : TYPE_USTACK);
+	int64_t depth;
+
+	t.stack_depth = AST_STACK_DEFAULT;
+	if (!check_arity(c, n, 0, 2))
+		return none();
+	if (nargs && a[0]->kind == AST_STR) {
+		bool found = false;
+		size_t m;
+
+		for (m = 0; m < 3; m++) {
+			if (!strcmp(a[0]->u.str.s, modes[m])) {
+				t.stack_mode = (enum stack_mode)m;
+				found = true;
+			}
+		}
+		if (!found) {
+			error(c, a[0]->loc,
+			      "unknown stack mode: expected bpftrace, perf or raw");
+			return none();
+		}
+		a[0]->type = string_type(a[0]->u.str.len + 1);
+		i = 1;
+	}
+	if (i < nargs) {
+		if (!const_arg(c, a[i], "the stack depth", 1, AST_STACK_MAX,
+			       &depth))
+			return none();
+		t.stack_depth = (uint32_t)depth;
+		i++;
+	}
+	if (i < nargs) {
+		error(c, a[i]->loc, "unexpected argument to %s()",
+		      n->u.call.name);
+		return none();
+	}
+	return t;
+}
+
+static struct type check_call(struct sema *c, struct ast_node *n)
+{
+	struct ast_node **a = n->u.call.args.items;
+	uint32_t nargs = n->u.call.args.n, i;
+	struct type t;
+	char tb[TB];
+
+	if (is_agg_func(n->u.call.id)) {
+		error(c, n->loc,
+		      "%s() can only be used as the value of a map assignment, as in @x = %s(...)",
+		      n->u.call.name, n->u.call.name);
+		return none();
+	}
+	switch (n->u.call.id) {
+	case FN_STR: {
+		int64_t size = AST_STR_DEFAULT;
+
+		if (!check_arity(c, n, 1, 2))
+			return none();
+		t = check_value(c, a[0]);
+		if (t.kind == TYPE_NONE)
+			return none();
+		if (!is_intlike(&t) && t.kind != TYPE_STRING) {
+			error(c, a[0]->loc,
+			      "str() needs a pointer or a string, not %s",
+			      tstr(&t, tb));
+			return none();
+		}
+		if (nargs == 2) {
+			uint64_t v;
+
+			if (check_int(c, a[1], "str()'s length").kind ==
+			    TYPE_NONE)
+				return none();
+			if (const_eval(a[1], &v)) {
+				if ((int64_t)v < 1) {
+					error(c, a[1]->loc,
+					      "str()'s length must be positive");
+					return none();
+				}
+				if ((int64_t)v < size)
+					size = (int64_t)v + 1;
+			}
+		}
+		return string_type((uint32_t)size);
+	}
+	case FN_KSYM:
+	case FN_USYM:
+		if (!check_arity(c, n, 1, 1) ||
+		    check_int(c, a[0], "the address").kind == TYPE_NONE)
+			return none();
+		return of_kind(n->u.call.id == FN_KSYM ? TYPE_KSYM : TYPE_USYM);
+	case FN_UADDR:
+		if (!probe_allows(c, PK_UFUNC | PK(PROBE_USDT), n->loc,
+				  "uaddr()", "uprobe, uretprobe and usdt"))
+			return none();
+		/* fall through */
+	case FN_KADDR:
+		if (!check_arity(c, n, 1, 1) ||
+		    !string_literal(c, a[0], n->u.call.name))
+			return none();
+		return type_int(8, false);
+	case FN_KSTACK:
+	case FN_USTACK:
+		return check_stack_call(c, n);
+	case FN_PRINT:
+		if (!check_arity(c, n, 1, 1))
+			return of_kind(TYPE_VOID);
+		if (a[0]->kind == AST_MAP && !a[0]->u.map.keys.n) {
+			check_map_ref(c, a[0], "print");
+		} else {
+			t = check_value(c, a[0]);
+			if (t.kind == TYPE_AGG)
+				error(c, a[0]->loc,
+				      "print() cannot print an aggregation call");
+		}
+		return of_kind(TYPE_VOID);
+	case FN_CLEAR:
+	case FN_ZERO:
+		if (check_arity(c, n, 1, 1))
+			check_map_ref(c, a[0], n->u.call.name);
+		return of_kind(TYPE_VOID);
+	case FN_DELETE:
+		if (!check_arity(c, n, 1, 2))
+			return of_kind(TYPE_VOID);
+		if (a[0]->kind != AST_MAP ||
+		    (nargs == 2 && a[0]->u.map.keys.n)) {
+			error(c, a[0]->loc,
+			      "delete() needs a map element, as in delete(@m[key])");
+			return of_kind(TYPE_VOID);
+		}
+		if (nargs == 2) {
+			/* delete(@m, key): treat as @m[key] */
+			a[0]->u.map.keys.items = &a[1];
+			a[0]->u.map.keys.n = 1;
+			a[0]->u.map.keys.cap = 1;
+			n->u.call.args.n = 1;
+		}
+		if (map_sym(c, a[0]) && !check_keys(c, a[0]))
+			a[0]->type = map_value(c, a[0]->u.map.sym);
+		return of_kind(TYPE_VOID);
+	case FN_EXIT:
+		if (check_arity(c, n, 0, 1) && nargs)
+			check_int(c, a[0], "exit()'s status");
+		return of_kind(TYPE_VOID);
+	case FN_TIME:
+		if (check_arity(c, n, 0, 1) && nargs)
+			string_literal(c, a[0], "time");
+		return of_kind(TYPE_VOID);
+	case FN_PRINTF:
+		if (!nargs) {
+			error(c, n->loc, "printf() needs a format string");
+			return of_kind(TYPE_VOID);
+		}
+		if (!string_literal(c, a[0], "printf"))
+			return of_kind(TYPE_VOID);
+		if (nargs > AST_MAX_CALL_ARGS) {
+			error(c, a[AST_MAX_CALL_ARGS]->loc,
+			      "printf() takes at most %d arguments after the format",
+			      AST_MAX_CALL_ARGS - 1);
+			return of_kind(TYPE_VOID);
+		}
+		{
+			bool ok = true;
+
+			for (i = 1; i < nargs; i++)
+				if (check_value(c, a[i]).kind == TYPE_NONE)
+					ok = false;
+			if (ok && !c->silent &&
+			    printf_check_format(c->d, a[0], a + 1, nargs - 1))
+				c->err = -EINVAL;
+		}
+		return of_kind(TYPE_VOID);
+	default:
+		return none();
+	}
+}
+
+static struct type check_expr_inner(struct sema *c, struct ast_node *n)
+{
+	struct type a, b;
+	char tb[TB], tb2[TB];
+
+	switch (n->kind) {
+	case AST_INT:
+		return type_int(8, true);
+	case AST_STR:
+		return string_type(n->u.str.len + 1);
+	case AST_BUILTIN:
+		return check_builtin(c, n);
+	case AST_VAR:
+		return check_var_read(c, n);
+	case AST_MAP:
+		return check_map_read(c, n);
+	case AST_UNOP:
+		a = check_value(c, n->u.unop.operand);
+		if (a.kind == TYPE_NONE)
+			return none();
+		if (!is_intlike(&a)) {
+			error(c, n->u.unop.operand->loc,
+			      "operator '%s' needs an integer, not %s",
+			      ast_op_name(n->u.unop.op), tstr(&a, tb));
+			return none();
+		}
+		if (n->u.unop.op == OP_LNOT)
+			return type_int(8, false);
+		return type_int(8, n->u.unop.op == OP_NEG ||
+					   a.kind != TYPE_INT || a.is_signed);
+	case AST_BINOP:
+		return check_binop(c, n);
+	case AST_TERNARY:
+		a = check_int(c, n->u.ternary.cond, "the condition");
+		a = check_value(c, n->u.ternary.then);
+		b = check_value(c, n->u.ternary.els);
+		if (a.kind == TYPE_NONE || b.kind == TYPE_NONE)
+			return none();
+		if (!compatible(&a, &b) || !is_storable(&a)) {
+			error(c, n->loc,
+			      "the branches of '?:' have different types: %s and %s",
+			      tstr(&a, tb), tstr(&b, tb2));
+			return none();
+		}
+		merge(&a, &b);
+		if (a.kind == TYPE_INT)
+			a = arith_result(&a, &b);
+		return a;
+	case AST_CALL:
+		return check_call(c, n);
+	case AST_FIELD: {
+		struct ast_node *base = n->u.field.base;
+
+		if (base->kind != AST_BUILTIN ||
+		    base->u.builtin.id != BI_ARGS) {
+			check_expr(c, base);
+			error(c, n->loc,
+			      "fields can only be read from 'args': fathom has no C type information");
+			return none();
+		}
+		if (check_expr(c, base).kind == TYPE_NONE)
+			return none();
+		return of_kind(TYPE_FIELD);
+	}
+	case AST_CAST:
+		a = check_value(c, n->u.cast.operand);
+		if (a.kind == TYPE_NONE)
+			return none();
+		if (!is_intlike(&a)) {
+			error(c, n->u.cast.operand->loc,
+			      "only integers can be cast, not %s",
+			      tstr(&a, tb));
+			return none();
+		}
+		return n->type; /* set by the parser */
+	case AST_INCDEC: {
+		struct ast_node *t = n->u.incdec.target;
+
+		if (t->kind == AST_VAR) {
+			a = check_var_read(c, t);
+		} else if (t->kind == AST_MAP) {
+			struct map_sym *sym = map_sym(c, t);
+
+			if (!sym || check_keys(c, t))
+				return none();
+			a = map_value(c, sym);
+			if (a.kind == TYPE_NONE &&
+			    sym->value.kind == TYPE_NONE) {
+				/* @x++ on a new map starts it at 0 */
+				sym->value = type_int(8, true);
+				sym->value_loc = t->loc;
+				a = sym->value;
+			}
+			sym->assigned = true;
+			sym->read = true;
+		} else {
+			error(c, n->loc, "'%s' needs a $variable or a @map",
+			      n->u.incdec.inc ? "++" : "--");
+			return none();
+		}
+		if (a.kind == TYPE_NONE)
+			return none();
+		t->type = a;
+		if (a.kind != TYPE_INT) {
+			error(c, n->loc, "'%s' needs an integer, not %s",
+			      n->u.incdec.inc ? "++" : "--", tstr(&a, tb));
+			return none();
+		}
+		return type_int(8, a.is_signed);
+	}
+	default:
+		return none();
+	}
+}
+
+static struct type check_expr(struct sema *c, struct ast_node *n)
+{
+	n->type = check_expr_inner(c, n);
+	return n->type;
+}
+
+/* ---- statements ------------------------------------------------------ */
+
+static void check_stmts(struct sema *c, struct ast_list *l);
+
+static void check_map_assign(struct sema *c, struct ast_node *st)
+{
+	struct ast_node *m = st->u.assign.target, *v = st->u.assign.value;
+	struct map_sym *sym = map_sym(c, m);
+	enum ast_op op = st->u.assign.op;
+	struct type vt, cur;
+	char tb[TB], tb2[TB];
+
+	if (!sym)
+		return;
+	check_keys(c, m);
+	if (v->kind == AST_CALL && is_agg_func(v->u.call.id)) {
+		if (op != OP_NONE) {
+			error(c, st->loc,
+			      "compound assignment cannot be used with %s()",
+			      v->u.call.name);
+			return;
+		}
+		vt = check_agg(c, v);
+	} else {
+		vt = check_value(c, v);
+	}
+	if (vt.kind == TYPE_NONE)
+		return;
+	if (!is_storable(&vt) && vt.kind != TYPE_AGG) {
+		error(c, v->loc, "a map cannot hold a value of type %s",
+		      tstr(&vt, tb));
+		return;
+	}
+	sym->assigned = true;
+	if (op != OP_NONE) {
+		cur = map_value(c, sym);
+		if (!is_intlike(&vt) ||
+		    (cur.kind != TYPE_NONE && !is_intlike(&cur))) {
+			error(c, st->loc, "'%s=' needs integers, not %s",
+			      ast_op_name(op),
+			      tstr(cur.kind != TYPE_NONE && !is_intlike(&cur)
+					   ? &cur
+					   : &vt,
+				   tb));
+			return;
+		}
+		vt = type_int(8, true);
+	}
+	if (c->silent && sym->inferred.kind == TYPE_NONE) {
+		sym->inferred = vt;
+		c->changed = true;
+	}
+	m->type = vt;
+	if (sym->value.kind == TYPE_NONE) {
+		sym->value = vt;
+		sym->value_loc = v->loc;
+		return;
+	}
+	if (!compatible(&sym->value, &vt)) {
+		error(c, v->loc, "map '%s' was assigned %s before, but %s here",
+		      sym->name, tstr(&sym->value, tb2), tstr(&vt, tb));
+		note(c, sym->value_loc, "first assigned here");
+		return;
+	}
+	merge(&sym->value, &vt);
+}
+
+static void check_var_assign(struct sema *c, struct ast_node *st)
+{
+	struct ast_node *t = st->u.assign.target, *v = st->u.assign.value;
+	struct var_sym *sym = ast_var_get(c->s, c->probe, t->u.var.name);
+	struct type vt;
+	char tb[TB], tb2[TB];
+
+	t->u.var.sym = sym;
+	if (!sym) {
+		c->err = -ENOMEM;
+		return;
+	}
+	if (v->kind == AST_CALL && is_agg_func(v->u.call.id)) {
+		error(c, v->loc,
+		      "%s() can only be assigned to a map, as in @x = %s(...)",
+		      v->u.call.name, v->u.call.name);
+		return;
+	}
+	vt = check_value(c, v);
+	if (vt.kind == TYPE_NONE)
+		return;
+	if (!is_storable(&vt)) {
+		error(c, v->loc, "a variable cannot hold a value of type %s",
+		      tstr(&vt, tb));
+		return;
+	}
+	if (st->u.assign.op != OP_NONE) {
+		if (sym->type.kind == TYPE_NONE) {
+			error(c, t->loc,
+			      "variable '%s' is used before it is assigned",
+			      sym->name);
+			return;
+		}
+		if (!is_intlike(&sym->type) || !is_intlike(&vt)) {
+			error(c, st->loc, "'%s=' needs integers",
+			      ast_op_name(st->u.assign.op));
+			return;
+		}
+		vt = type_int(8, true);
+	}
+	if (sym->type.kind == TYPE_NONE) {
+		sym->type = vt;
+		sym->first = v->loc;
+	} else if (!compatible(&sym->type, &vt)) {
+		error(c, v->loc,
+		      "variable '%s' was assigned %s before, but %s here",
+		      sym->name, tstr(&sym->type, tb2), tstr(&vt, tb));
+		note(c, sym->first, "first assigned here");
+		return;
+	} else {
+		merge(&sym->type, &vt);
+	}
+	t->type = sym->type;
+}
+
+static void check_stmt(struct sema *c, struct ast_node *st)
+{
+	uint64_t n;
+
+	st->type = of_kind(TYPE_VOID);
+	switch (st->kind) {
+	case AST_EXPR_STMT: {
+		struct ast_node *e = st->u.expr_stmt.expr;
+
+		if (e->kind == AST_CALL && is_agg_func(e->u.call.id)) {
+			check_expr(c, e);
+			return;
+		}
+		if (check_expr(c, e).kind == TYPE_ARGS)
+			error(c, e->loc,
+			      "'args' can only be used to read a field, as in args.name");
+		return;
+	}
+	case AST_ASSIGN:
+		if (st->u.assign.target->kind == AST_MAP)
+			check_map_assign(c, st);
+		else
+			check_var_assign(c, st);
+		return;
+	case AST_IF:
+		check_int(c, st->u.if_.cond, "the condition");
+		check_stmts(c, &st->u.if_.then);
+		check_stmts(c, &st->u.if_.els);
+		return;
+	case AST_UNROLL:
+		if (check_int(c, st->u.unroll.count, "the unroll count").kind !=
+		    TYPE_NONE) {
+			if (!const_eval(st->u.unroll.count, &n))
+				error(c, st->u.unroll.count->loc,
+				      "the unroll count must be a constant");
+			else if ((int64_t)n < 1 || (int64_t)n > AST_UNROLL_MAX)
+				error(c, st->u.unroll.count->loc,
+				      "the unroll count must be between 1 and %d",
+				      AST_UNROLL_MAX);
+			else
+				st->u.unroll.n = (uint32_t)n;
+		}
+		check_stmts(c, &st->u.unroll.body);
+		return;
+	case AST_RETURN:
+		return;
+	default:
+		return;
+	}
+}
+
+static void check_stmts(struct sema *c, struct ast_list *l)
+{
+	uint32_t i;
+
+	for (i = 0; i < l->n; i++) {
+		check_stmt(c, l->items[i]);
+		if (c->d->nerrors > c->d->max_errors)
+			return;
+	}
+}
+
+static void check_round(struct sema *c)
+{
+	struct ast_program *prog = &c->s->prog;
+	uint32_t i, j;
+
+	for (i = 0; i < prog->nmaps; i++) {
+		struct map_sym *m = prog->maps[i];
+
+		m->keys_known = false;
+		m->nkeys = 0;
+		m->value = none();
+		m->key_loc = m->value_loc = (struct src_loc){ 0 };
+		m->assigned = m->read = false;
+	}
+	for (i = 0; i < prog->nprobes; i++) {
+		c->probe = prog->probes[i];
+		for (j = 0; j < c->probe->nvars; j++)
+			c->probe->vars[j]->type = none();
+		if (c->probe->pred)
+			check_int(c, c->probe->pred, "the predicate");
+		check_stmts(c, &c->probe->body);
+	}
+}
+
+int semantic_check(struct fathom_script *s, struct diag_sink *d)
+{
+	struct sema c = { .s = s, .d = d };
+	int round;
+
+	/* Learn map value types in any order... */
+	for (round = 0; round < 8; round++) {
+		c.silent = true;
+		c.changed = false;
+		c.err = 0;
+		check_round(&c);
+		if (c.err == -ENOMEM)
+			return -ENOMEM;
+		if (!c.changed)
+			break;
+	}
+	/* ...then report, walking the program in source order. */
+	c.silent = false;
+	c.err = 0;
+	check_round(&c);
+	return c.err;
+}
