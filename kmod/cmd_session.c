@@ -299,9 +299,16 @@ static int parse_probes(struct fathom_session *s, struct genl_info *info)
 			if (!p->symbol)
 				return -ENOMEM;
 		}
-		if (!p->symbol == !p->addr) {
+		if (!p->symbol && !p->addr) {
 			NL_SET_ERR_MSG_ATTR(info->extack, a,
-					    "a probe needs exactly one of a symbol and an address");
+					    "a probe needs a symbol or an address");
+			return -EINVAL;
+		}
+		/* both: the address is a hint for the ftrace path, checked */
+		if (p->symbol && p->addr && !fathom_probe_addr_is_symbol(p)) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[FATHOM_A_PROBE_ADDR],
+					    "probe address is not the start of a function");
 			return -EINVAL;
 		}
 		if (p->kind == FATHOM_PROBE_KRETPROBE && p->offset) {

@@ -45,7 +45,7 @@ static unsigned int gather(struct fathom_session *s, u32 kind, bool all,
 }
 
 /**
- * fathom_probes_attach() - register all of a session's probes, disarmed
+ * fathom_probes_attach() - register all of a session's probes
  * @s: the session
  * @failed: on failure, the index of the probe to blame
  *
@@ -91,21 +91,4 @@ void fathom_probes_detach(struct fathom_session *s)
 	}
 	for (j = 0; j < s->nr_probes; j++)
 		WARN_ON_ONCE(s->probes[j].attached);
-}
-
-/**
- * fathom_probes_arm() - start or stop a session's probes firing
- * @s: the session
- * @on: arm or disarm
- */
-void fathom_probes_arm(struct fathom_session *s, bool on)
-{
-	struct fathom_probe **group = s->probe_scratch;
-	unsigned int i, n;
-
-	for (i = 0; i < ARRAY_SIZE(probe_kinds); i++) {
-		n = gather(s, probe_kinds[i]->kind, false, group);
-		if (n)
-			probe_kinds[i]->arm(group, n, on);
-	}
 }

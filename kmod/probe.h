@@ -66,15 +66,20 @@ struct fathom_probe {
  * @attach: register @n probes, disarmed; all or nothing. On failure,
  *	*@failed is the index (into @probes) of the probe to blame.
  * @detach: unregister @n attached probes and wait for their handlers
- * @arm: start (@on) or stop running programs from the probes
  * @missed: events the kernel could not deliver (kretprobe maxactive)
+ *
+ * Probes are registered live: a session's armed flag, read by
+ * fathom_probe_hit(), is what starts and stops them. Toggling probes
+ * instead would patch kernel text at every start and stop, and disarming a
+ * kprobe that shares its address with another (an aggregated kprobe)
+ * while the function is hot crashes the 6.1 and 6.12 kernels we test
+ * (under QEMU TCG; the kernel's own trace kprobes do the same).
  */
 struct fathom_probe_ops {
 	u32 kind;
 	int (*attach)(struct fathom_probe **probes, unsigned int n,
 		      unsigned int *failed);
 	void (*detach)(struct fathom_probe **probes, unsigned int n);
-	void (*arm)(struct fathom_probe **probes, unsigned int n, bool on);
 	u64 (*missed)(struct fathom_probe *probe);
 };
 
@@ -85,7 +90,12 @@ const struct fathom_probe_ops *fathom_probe_ops_get(u32 kind);
 
 int fathom_probes_attach(struct fathom_session *s, unsigned int *failed);
 void fathom_probes_detach(struct fathom_session *s);
-void fathom_probes_arm(struct fathom_session *s, bool on);
+
+bool fathom_probe_addr_is_symbol(const struct fathom_probe *p);
+bool fathom_ftrace_eligible(const struct fathom_probe *p);
+int fathom_ftrace_attach(struct fathom_session *s, struct fathom_probe **probes,
+			 unsigned int n);
+void fathom_ftrace_detach(struct fathom_session *s);
 
 /**
  * struct fathom_hit - what a program's helpers see of the current hit

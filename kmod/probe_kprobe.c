@@ -2,9 +2,10 @@
 /*
  * kprobe and kretprobe probes.
  *
- * A session's probes of one kind are registered in one register_kprobes()
- * (or register_kretprobes()) batch, disabled (KPROBE_FLAG_DISABLED), and
- * enabled when the session is armed. The kernel rejects unknown symbols,
+ * Entry probes that can go on the session's ftrace_ops do (probe_ftrace.c);
+ * the rest of a session's probes of one kind are registered in one
+ * register_kprobes() (or register_kretprobes()) batch, live: the session's
+ * armed flag gates them (see probe.h). The kernel rejects unknown symbols,
  * blacklisted functions and offsets that are not instruction boundaries;
  * when a batch fails, the probes are retried one by one to name the
  * culprit. The struct kprobe is filled afresh before every registration:
@@ -16,6 +17,7 @@
 #include <linux/fathom.h>
 
 #include "probe.h"
+#include "session.h"
 
 static int kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -48,7 +50,6 @@ static void fill_kprobe(struct kprobe *kp, struct fathom_probe *p)
 	} else {
 		kp->addr = (kprobe_opcode_t *)(unsigned long)p->addr;
 	}
-	kp->flags = KPROBE_FLAG_DISABLED;
 }
 
 static void fill(struct fathom_probe *p)
@@ -98,14 +99,33 @@ static unsigned int find_culprit(struct fathom_probe **probes, unsigned int n)
 static int attach(struct fathom_probe **probes, unsigned int n,
 		  unsigned int *failed)
 {
+	struct fathom_session *s = probes[0]->session;
 	bool ret_probes = probes[0]->kind == FATHOM_PROBE_KRETPROBE;
+	u32 kind = probes[0]->kind;
+	unsigned int i, m = 0;
 	void **batch;
-	unsigned int i;
 	int ret;
 
+	/* entry probes first try the ftrace_ops path */
+	for (i = 0; i < n; i++)
+		if (fathom_ftrace_eligible(probes[i]))
+			probes[m++] = probes[i];
+	ret = fathom_ftrace_attach(s, probes, m);
+	if (ret)
+		return ret;
+	/* what is left is for kprobes */
+	for (i = 0, m = 0; i < s->nr_probes; i++)
+		if (s->probes[i].kind == kind && !s->probes[i].attached)
+			probes[m++] = &s->probes[i];
+	n = m;
+	if (!n)
+		return 0;
+
 	batch = kmalloc_array(n, sizeof(*batch), GFP_KERNEL);
-	if (!batch)
-		return -ENOMEM;
+	if (!batch) {
+		ret = -ENOMEM;
+		goto out_ftrace;
+	}
 	for (i = 0; i < n; i++) {
 		fill(probes[i]);
 		batch[i] = ret_probes ? (void *)&probes[i]->krp :
@@ -118,19 +138,32 @@ static int attach(struct fathom_probe **probes, unsigned int n,
 	kfree(batch);
 	if (ret) {
 		*failed = find_culprit(probes, n);
-		return ret;
+		goto out_ftrace;
 	}
 	for (i = 0; i < n; i++)
 		probes[i]->attached = true;
 	return 0;
+
+out_ftrace:
+	if (!ret_probes)
+		fathom_ftrace_detach(s);
+	return ret;
 }
 
 static void detach(struct fathom_probe **probes, unsigned int n)
 {
 	bool ret_probes = probes[0]->kind == FATHOM_PROBE_KRETPROBE;
+	unsigned int i, m = 0;
 	void **batch;
-	unsigned int i;
 
+	if (!ret_probes)
+		fathom_ftrace_detach(probes[0]->session);
+	for (i = 0; i < n; i++)
+		if (probes[i]->attached)
+			probes[m++] = probes[i];
+	n = m;
+	if (!n)
+		return;
 	batch = kmalloc_array(n, sizeof(*batch), GFP_KERNEL);
 	if (!batch) {
 		/* no memory for the batch: slower, but still correct */
@@ -152,22 +185,6 @@ out:
 		probes[i]->attached = false;
 }
 
-static void arm(struct fathom_probe **probes, unsigned int n, bool on)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		struct kprobe *kp = probes[i]->kind == FATHOM_PROBE_KRETPROBE ?
-					    &probes[i]->krp.kp :
-					    &probes[i]->kp;
-
-		if (on)
-			enable_kprobe(kp);
-		else
-			disable_kprobe(kp);
-	}
-}
-
 static u64 missed(struct fathom_probe *p)
 {
 	if (p->kind == FATHOM_PROBE_KRETPROBE)
@@ -179,7 +196,6 @@ const struct fathom_probe_ops fathom_kprobe_ops = {
 	.kind	= FATHOM_PROBE_KPROBE,
 	.attach	= attach,
 	.detach	= detach,
-	.arm	= arm,
 	.missed	= missed,
 };
 
@@ -187,6 +203,5 @@ const struct fathom_probe_ops fathom_kretprobe_ops = {
 	.kind	= FATHOM_PROBE_KRETPROBE,
 	.attach	= attach,
 	.detach	= detach,
-	.arm	= arm,
 	.missed	= missed,
 };

@@ -52,10 +52,13 @@ notrace void fathom_probe_hit(struct fathom_probe *probe,
 	struct fathom_session *s = probe->session;
 	struct fathom_hit hit;
 
-	if (!READ_ONCE(s->armed))
-		return;
-
+	/*
+	 * armed is read with preemption disabled, so the grace period that
+	 * SESSION_STOP waits for covers every hit that saw it set.
+	 */
 	preempt_disable_notrace();
+	if (!READ_ONCE(s->armed))
+		goto out;
 	if (unlikely(in_nmi())) {
 		this_cpu_inc(s->pcpu->drop_nmi);
 		goto out;
@@ -170,7 +173,7 @@ static notrace u64 h_get_arg(u64 n, u64 r2, u64 r3, u64 r4, u64 r5, void *ctx)
 {
 	struct fathom_hit *hit = HIT(ctx);
 
-	if (hit->is_return || n >= 10)
+	if (hit->is_return || !hit->regs || n >= 10)
 		return 0;
 	return regs_get_kernel_argument(hit->regs, n);
 }

@@ -95,7 +95,6 @@ int fathom_session_start(struct fathom_session *s)
 	if (s->state == FATHOM_STATE_RUNNING)
 		return -EBUSY;
 	WRITE_ONCE(s->armed, true);
-	fathom_probes_arm(s, true);
 	s->state = FATHOM_STATE_RUNNING;
 	s->stop_reason = FATHOM_STOP_NONE;
 	return 0;
@@ -115,7 +114,6 @@ void fathom_session_stop(struct fathom_session *s, u32 reason)
 	if (s->state != FATHOM_STATE_RUNNING)
 		return;
 	WRITE_ONCE(s->armed, false);
-	fathom_probes_arm(s, false);
 	/*
 	 * Every handler runs the program with preemption disabled, so one
 	 * grace period covers every hit that saw armed set.

@@ -6,9 +6,9 @@
  * Life cycle (all in process context, under fathom_sessions_lock):
  *
  *   SESSION_CREATE  verify programs, allocate maps and relay, register
- *                   probes disarmed                      -> CREATED
- *   SESSION_START   arm                                  -> RUNNING
- *   SESSION_STOP    disarm, wait for hits in flight      -> STOPPED
+ *                   probes (not armed: they skip)        -> CREATED
+ *   SESSION_START   set armed                            -> RUNNING
+ *   SESSION_STOP    clear armed, wait for hits in flight -> STOPPED
  *   SESSION_DESTROY / owner socket closed / module unload:
  *                   disarm, unregister probes, wait, free
  *
@@ -27,6 +27,7 @@
 #include "probe.h"
 #include "vm/vm.h"
 
+struct fathom_ftrace;
 struct fathom_relay;
 
 /* Per-CPU counters of a session; summed for SESSION_GET. */
@@ -67,6 +68,7 @@ struct fathom_sprog {
  * @nr_probes: number of @probes
  * @probes: probes
  * @probe_scratch: @nr_probes pointers for the probe layer's batches
+ * @ftrace: the ftrace_ops of the entry probes on the ftrace path
  * @relay: the relay channel
  * @pcpu: per-CPU counters
  */
@@ -90,6 +92,7 @@ struct fathom_session {
 	u32 nr_probes;
 	struct fathom_probe *probes;
 	struct fathom_probe **probe_scratch;
+	struct fathom_ftrace *ftrace;
 
 	struct fathom_relay *relay;
 	struct fathom_session_pcpu __percpu *pcpu;

@@ -22,10 +22,15 @@
 #include "kselftest_harness.h"
 #include "api.h"
 #include "common.h"
+#include "ksyms.h"
 #include "prog.h"
 
 #define SYSCALL_FN "__x64_sys_getppid"
 #define KPROBES_LIST "/sys/kernel/debug/kprobes/list"
+#define FTRACE_LIST "/sys/kernel/tracing/enabled_functions"
+
+/* Probe flags for create_one(); variants set them. */
+static uint32_t g_probe_flags;
 
 static void call_getppid(unsigned int n)
 {
@@ -33,18 +38,33 @@ static void call_getppid(unsigned int n)
 		syscall(SYS_getppid);
 }
 
-static bool kprobe_listed(const char *sym)
+static int file_has(const char *path, const char *what)
 {
 	char line[512];
-	bool found = false;
-	FILE *f = fopen(KPROBES_LIST, "re");
+	int found = 0;
+	FILE *f = fopen(path, "re");
 
 	if (!f)
-		return false;
+		return -1;
 	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, sym) != NULL;
+		found = strstr(line, what) != NULL;
 	fclose(f);
 	return found;
+}
+
+/*
+ * Is anything probing getppid (a kprobe, or an ftrace_ops)? The lists
+ * name the function by its alias __do_sys_getppid, so match the common
+ * part. -1 when the lists cannot be read: a test must not pass then.
+ */
+static int getppid_probed(void)
+{
+	int k = file_has(KPROBES_LIST, "getppid+0x");
+	int f = file_has(FTRACE_LIST, "getppid");
+
+	if (k < 0 || f < 0)
+		return -1;
+	return k || f;
 }
 
 /* count into map 1, key 0, for this process only */
@@ -97,6 +117,8 @@ FIXTURE_SETUP(session)
 {
 	ASSERT_EQ(0, fathom_nl_open(&self->nl)) TH_LOG("is fathom.ko loaded?");
 	self->sid = 0;
+	g_probe_flags = 0;
+	ASSERT_EQ(0, getppid_probed()) TH_LOG("probe lists unreadable or busy");
 }
 
 FIXTURE_TEARDOWN(session)
@@ -105,7 +127,7 @@ FIXTURE_TEARDOWN(session)
 		fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_DESTROY,
 				   self->sid);
 	/* nothing of ours stays registered */
-	EXPECT_FALSE(kprobe_listed(SYSCALL_FN));
+	EXPECT_EQ(0, getppid_probed());
 	fathom_nl_close(&self->nl);
 }
 
@@ -120,7 +142,9 @@ static int create_one(struct fathom_nl *nl, const struct prog *p, uint32_t kind,
 		      uint32_t nr_maps, struct fathom_create_result *res)
 {
 	struct fathom_prog_spec ps = { .insns = p->insn, .len = p->len };
-	struct fathom_probe_spec pr = { .kind = kind, .symbol = sym };
+	struct fathom_probe_spec pr = { .kind = kind,
+					.symbol = sym,
+					.flags = g_probe_flags };
 	struct fathom_session_spec spec = {
 		.progs = &ps,
 		.nr_progs = 1,
@@ -130,10 +154,14 @@ static int create_one(struct fathom_nl *nl, const struct prog *p, uint32_t kind,
 		.nr_probes = 1,
 	};
 
+	/* give the address too: entry probes then use the ftrace path */
+	if (kind == FATHOM_PROBE_KPROBE && fathom_ksym_addr(sym, &pr.addr))
+		pr.addr = 0;
 	return fathom_session_create(nl, &spec, res);
 }
 
-TEST_F(session, kprobe_counts_exactly)
+static void counts_exactly(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(session) * self, uint32_t path)
 {
 	struct fathom_create_result res;
 	struct fathom_session_info info;
@@ -147,7 +175,7 @@ TEST_F(session, kprobe_counts_exactly)
 	self->sid = res.session_id;
 	EXPECT_NE(0, res.session_id);
 	EXPECT_NE(0, strlen(res.relay_dir));
-	EXPECT_TRUE(kprobe_listed(SYSCALL_FN));
+	EXPECT_EQ(1, getppid_probed());
 
 	/* created, not started: nothing counts */
 	call_getppid(100);
@@ -173,7 +201,7 @@ TEST_F(session, kprobe_counts_exactly)
 	EXPECT_LE(1000, info.stats.hits);
 	EXPECT_EQ(1, info.nr_probes);
 	EXPECT_LE(1000, info.probes[0].hits);
-	EXPECT_EQ(FATHOM_PROBE_PATH_KPROBE, info.probes[0].path);
+	EXPECT_EQ(path, info.probes[0].path);
 	EXPECT_EQ(1, info.nr_progs);
 	EXPECT_EQ(info.probes[0].hits, info.progs[0].runs);
 	EXPECT_EQ(0, info.stats.drop_recursion);
@@ -189,6 +217,19 @@ TEST_F(session, kprobe_counts_exactly)
 	call_getppid(24);
 	t = map_totals(&self->nl, self->sid, 1);
 	EXPECT_EQ(1024, t.sum);
+}
+
+/* Entry probes given an address run on the ftrace_ops fast path... */
+TEST_F(session, entry_probe_ftrace_counts_exactly)
+{
+	counts_exactly(_metadata, self, FATHOM_PROBE_PATH_FTRACE);
+}
+
+/* ...and on a kprobe when asked to, with the same results. */
+TEST_F(session, entry_probe_kprobe_counts_exactly)
+{
+	g_probe_flags = FATHOM_PROBE_F_NO_FTRACE;
+	counts_exactly(_metadata, self, FATHOM_PROBE_PATH_KPROBE);
 }
 
 TEST_F(session, kretprobe_sees_return_values)
@@ -491,6 +532,8 @@ TEST_F(session, shared_map_across_probes)
 	spec.nr_maps = 2;
 	spec.probes = pr;
 	spec.nr_probes = 2;
+	/* entry on the ftrace path, return on a kretprobe */
+	ASSERT_EQ(0, fathom_ksym_addr(SYSCALL_FN, &pr[0].addr));
 	ASSERT_EQ(0, fathom_session_create(&self->nl, &spec, &res))
 	TH_LOG("%s (prog %d insn %d: %s)", self->nl.errmsg, res.verifier_prog,
 	       res.verifier_insn, res.verifier_log);
@@ -578,7 +621,7 @@ TEST_F(session, unknown_symbol_refused)
 	EXPECT_EQ(1, res.failed_probe);
 	EXPECT_NE(NULL, strstr(self->nl.errmsg, "not found"))
 	TH_LOG("'%s'", self->nl.errmsg);
-	EXPECT_FALSE(kprobe_listed(SYSCALL_FN));
+	EXPECT_EQ(0, getppid_probed());
 }
 
 TEST_F(session, blacklisted_symbol_refused)
@@ -635,8 +678,8 @@ TEST_F(session, bad_specs_refused)
 				      SYSCALL_FN, &bad_map, 1, &res));
 
 	bad_map = count_map;
-	bad_map.kind = 200; /* not a kind: the policy refuses it */
-	EXPECT_EQ(-EINVAL, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE,
+	bad_map.kind = 200; /* not a kind: the policy's range refuses it */
+	EXPECT_EQ(-ERANGE, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE,
 				      SYSCALL_FN, &bad_map, 1, &res));
 
 	/* the program uses map 1 but there is none */
@@ -716,7 +759,7 @@ TEST_F(session, killed_owner_leaves_nothing)
 	}
 	close(ready[1]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
-	EXPECT_TRUE(kprobe_listed(SYSCALL_FN));
+	EXPECT_EQ(1, getppid_probed());
 	found[0] = child;
 	found[1] = 0;
 	ASSERT_EQ(0, fathom_session_list(&self->nl, count_mine, found));
@@ -724,7 +767,7 @@ TEST_F(session, killed_owner_leaves_nothing)
 
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
-	EXPECT_FALSE(kprobe_listed(SYSCALL_FN));
+	EXPECT_EQ(0, getppid_probed());
 	found[1] = 0;
 	ASSERT_EQ(0, fathom_session_list(&self->nl, count_mine, found));
 	EXPECT_EQ(0, found[1]);
@@ -782,8 +825,40 @@ TEST_F_TIMEOUT(session, create_destroy_cycles_do_not_leak, 300)
 	EXPECT_GT(1024, after - before);
 }
 
-/* Up to 500 kprobes from the ftrace-able vfs_ and syscall functions. */
-TEST_F_TIMEOUT(session, batch_of_500_kprobes, 300)
+FIXTURE(batch)
+{
+	struct fathom_nl nl;
+};
+
+FIXTURE_VARIANT(batch)
+{
+	uint32_t flags;
+};
+
+FIXTURE_VARIANT_ADD (batch, ftrace) {
+	.flags = 0,
+};
+
+FIXTURE_VARIANT_ADD (batch, kprobe) {
+	.flags = FATHOM_PROBE_F_NO_FTRACE,
+};
+
+FIXTURE_SETUP(batch)
+{
+	ASSERT_EQ(0, fathom_nl_open(&self->nl));
+}
+
+FIXTURE_TEARDOWN(batch)
+{
+	EXPECT_EQ(0, getppid_probed());
+	fathom_nl_close(&self->nl);
+}
+
+/*
+ * Up to 500 entry probes on the ftrace-able vfs_ and syscall functions,
+ * on one ftrace_ops or (variant kprobe) as a batch of kprobes.
+ */
+TEST_F_TIMEOUT(batch, of_500_probes, 300)
 {
 	static char names[600][64];
 	struct fathom_probe_spec *pr;
@@ -821,6 +896,9 @@ TEST_F_TIMEOUT(session, batch_of_500_kprobes, 300)
 		pr[i].kind = FATHOM_PROBE_KPROBE;
 		pr[i].symbol = names[i];
 		pr[i].id = i;
+		pr[i].flags = variant->flags;
+		if (!variant->flags)
+			fathom_ksym_addr(names[i], &pr[i].addr);
 	}
 	build_count(&p);
 	ps = (struct fathom_prog_spec){ .insns = p.insn, .len = p.len };
@@ -847,7 +925,7 @@ TEST_F_TIMEOUT(session, batch_of_500_kprobes, 300)
 	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_DESTROY,
 					res.session_id));
 	clock_gettime(CLOCK_MONOTONIC, &t2);
-	TH_LOG("%u kprobes: attach %.3f s, start+destroy %.3f s (emulated)", n,
+	TH_LOG("%u probes: attach %.3f s, start+destroy %.3f s (emulated)", n,
 	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
 	       (t2.tv_sec - t1.tv_sec) + (t2.tv_nsec - t1.tv_nsec) / 1e9);
 	EXPECT_LT(300, n);
@@ -902,7 +980,7 @@ TEST(unprivileged_cannot_create_or_list)
 {
 	EXPECT_EQ(-EPERM, as_nobody(try_create));
 	EXPECT_EQ(-EPERM, as_nobody(try_list));
-	EXPECT_FALSE(kprobe_listed(SYSCALL_FN));
+	EXPECT_EQ(0, getppid_probed());
 }
 
 TEST_HARNESS_MAIN
