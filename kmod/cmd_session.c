@@ -352,6 +352,12 @@ static int open_relay(struct fathom_session *s, struct genl_info *info)
 	char name[32];
 	struct nlattr *a;
 
+	if (info->attrs[FATHOM_A_SESSION_OVERLOAD_PCT])
+		s->overload_pct =
+			nla_get_u32(info->attrs[FATHOM_A_SESSION_OVERLOAD_PCT]);
+	if (info->attrs[FATHOM_A_SESSION_DEADMAN_MS])
+		s->deadman_ms =
+			nla_get_u32(info->attrs[FATHOM_A_SESSION_DEADMAN_MS]);
 	s->mode = FATHOM_MODE_STREAM;
 	if (info->attrs[FATHOM_A_SESSION_MODE])
 		s->mode = nla_get_u32(info->attrs[FATHOM_A_SESSION_MODE]);
@@ -486,7 +492,9 @@ static struct fathom_session *request_session(struct genl_info *info,
 		NL_SET_ERR_MSG_ATTR(info->extack, a, "no such session");
 		return ERR_PTR(-ENOENT);
 	}
-	if (owner && s->owner_portid != info->snd_portid) {
+	if (s->owner_portid == info->snd_portid) {
+		s->last_heard = jiffies;	/* the deadman's heartbeat */
+	} else if (owner) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a,
 				    "session belongs to another socket");
 		return ERR_PTR(-EPERM);
@@ -639,6 +647,8 @@ static int put_session(struct sk_buff *msg, struct fathom_session *s,
 	    nla_put_u32(msg, FATHOM_A_SESSION_STOP_REASON, s->stop_reason) ||
 	    nla_put_u32(msg, FATHOM_A_SESSION_MODE, s->mode) ||
 	    nla_put_u32(msg, FATHOM_A_SESSION_OWNER_PID, s->owner_pid) ||
+	    nla_put_u32(msg, FATHOM_A_SESSION_OVERLOAD_PCT, s->overload_pct) ||
+	    nla_put_u32(msg, FATHOM_A_SESSION_DEADMAN_MS, s->deadman_ms) ||
 	    (s->relay && nla_put_string(msg, FATHOM_A_SESSION_RELAY_DIR,
 					fathom_relay_dir(s->relay))))
 		return -EMSGSIZE;
@@ -796,6 +806,8 @@ int fathom_cmd_map_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		ret = -ENOENT;
 		goto out;
 	}
+	if (s->owner_portid == NETLINK_CB(cb->skb).portid)
+		s->last_heard = jiffies;
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &fathom_genl_family, NLM_F_MULTI,
 			  FATHOM_CMD_MAP_DUMP);

@@ -7,6 +7,7 @@
 #include <linux/module.h>
 #include <linux/fathom.h>
 
+#include "guard.h"
 #include "limits.h"
 #include "maps.h"
 #include "netlink.h"
@@ -51,10 +52,17 @@ static int __init fathom_init(void)
 	if (ret)
 		goto out_session;
 
+	/* last: it stops sessions and notifies owners over netlink */
+	ret = fathom_guard_init();
+	if (ret)
+		goto out_netlink;
+
 	pr_info("version %s loaded (ABI %u)\n", FATHOM_VERSION,
 		FATHOM_ABI_VERSION);
 	return 0;
 
+out_netlink:
+	fathom_netlink_uninit();
 out_session:
 	fathom_session_uninit();
 out_runtime:
@@ -66,7 +74,8 @@ out_relay:
 
 static void __exit fathom_exit(void)
 {
-	/* no new commands, then no sessions, then what sessions used */
+	/* no guard, no new commands, no sessions, then what they used */
+	fathom_guard_uninit();
 	fathom_netlink_uninit();
 	fathom_session_uninit();
 	fathom_runtime_uninit();

@@ -103,7 +103,7 @@ bool fathom_probe_addr_is_symbol(const struct fathom_probe *p)
 	char buf[KSYM_SYMBOL_LEN];
 
 	sprint_symbol(buf, (unsigned long)p->addr);
-	return strstr(buf, "+0x0/") != NULL;
+	return strstr(buf, "+0x0/");
 }
 
 /**

@@ -17,6 +17,7 @@
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -51,6 +52,7 @@ notrace void fathom_probe_hit(struct fathom_probe *probe,
 {
 	struct fathom_session *s = probe->session;
 	struct fathom_hit hit;
+	u64 t0;
 
 	/*
 	 * armed is read with preemption disabled, so the grace period that
@@ -71,7 +73,10 @@ notrace void fathom_probe_hit(struct fathom_probe *probe,
 	hit.probe = probe;
 	hit.regs = regs;
 	hit.is_return = is_return;
+	t0 = local_clock();
 	fathom_vm_run(&probe->prog->vm, &hit, this_cpu_ptr(&vm_stack)->bytes);
+	/* for the overload guard (guard.c) */
+	this_cpu_add(s->pcpu->runtime_ns, local_clock() - t0);
 
 	this_cpu_inc(*probe->hits);
 	this_cpu_inc(*probe->prog->runs);

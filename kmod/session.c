@@ -16,6 +16,7 @@
 #include <net/net_namespace.h>
 #include <linux/fathom.h>
 
+#include "guard.h"
 #include "limits.h"
 #include "relay.h"
 #include "session.h"
@@ -43,6 +44,7 @@ struct fathom_session *fathom_session_alloc(void)
 	}
 	s->state = FATHOM_STATE_CREATED;
 	s->stop_reason = FATHOM_STOP_NONE;
+	fathom_guard_defaults(s);
 	return s;
 }
 
@@ -95,6 +97,7 @@ int fathom_session_start(struct fathom_session *s)
 	if (s->state == FATHOM_STATE_RUNNING)
 		return -EBUSY;
 	WRITE_ONCE(s->armed, true);
+	s->last_heard = jiffies;
 	s->state = FATHOM_STATE_RUNNING;
 	s->stop_reason = FATHOM_STOP_NONE;
 	return 0;

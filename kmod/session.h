@@ -36,6 +36,7 @@ struct fathom_session_pcpu {
 	u64 drop_recursion;
 	u64 drop_nmi;
 	u64 runtime_ns;
+	u64 runtime_seen;	/* by the overload guard, at its last check */
 };
 
 /**
@@ -71,6 +72,9 @@ struct fathom_sprog {
  * @ftrace: the ftrace_ops of the entry probes on the ftrace path
  * @relay: the relay channel
  * @pcpu: per-CPU counters
+ * @overload_pct: CPU share the programs may use on any CPU (guard.c)
+ * @deadman_ms: owner silence before the session is stopped, 0 = never
+ * @last_heard: jiffies of the owner's last command
  */
 struct fathom_session {
 	u32 id;
@@ -96,6 +100,9 @@ struct fathom_session {
 
 	struct fathom_relay *relay;
 	struct fathom_session_pcpu __percpu *pcpu;
+	u32 overload_pct;
+	u32 deadman_ms;
+	unsigned long last_heard;
 };
 
 /* Serialises every session operation and the session table. */

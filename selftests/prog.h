@@ -12,7 +12,7 @@
 
 #include "vm/isa.h"
 
-#define PROG_MAX 512
+#define PROG_MAX 4200
 
 struct prog {
 	struct fathom_insn insn[PROG_MAX];

@@ -23,6 +23,7 @@
 #include "api.h"
 #include "common.h"
 #include "ksyms.h"
+#include "relay.h"
 #include "prog.h"
 
 #define SYSCALL_FN "__x64_sys_getppid"
@@ -586,6 +587,7 @@ TEST_F(session, verifier_rejection_reported)
 	spec.nr_maps = 1;
 	spec.probes = &pr;
 	spec.nr_probes = 1;
+	spec.no_local_verify = 1; /* the module's answer is under test */
 	ret = fathom_session_create(&self->nl, &spec, &res);
 	EXPECT_GT(0, ret);
 	EXPECT_NE(-EPERM, ret);
@@ -728,6 +730,365 @@ static void count_mine(const struct fathom_session_info *info, void *arg)
 
 	if (info->owner_pid == (uint32_t)pid[0])
 		pid[1]++;
+}
+
+/*
+ * Relay: the program emits { magic, g_value } at every getppid; the test
+ * sets g_value to 0, 1, 2, ... and reads the records back.
+ */
+#define EMIT_MAGIC 0xfa7401ULL
+
+static void build_emit(struct prog *p)
+{
+	memset(p, 0, sizeof(*p));
+	prog_filter_pid(p, getpid());
+	prog_add(p, FATHOM_MOV64_REG(1, FATHOM_REG_FP));
+	prog_add(p, FATHOM_ALU64_IMM(FATHOM_ADD, 1, -8));
+	prog_add(p, FATHOM_MOV64_IMM(2, 8));
+	prog_ld64(p, 3, (uintptr_t)&g_value);
+	prog_add(p, FATHOM_CALL_HELPER(FATHOM_HELPER_PROBE_READ_USER));
+	prog_ld64(p, 6, EMIT_MAGIC);
+	prog_store(p, -16, 6);
+	prog_add(p, FATHOM_MOV64_REG(1, FATHOM_REG_FP));
+	prog_add(p, FATHOM_ALU64_IMM(FATHOM_ADD, 1, -16));
+	prog_add(p, FATHOM_MOV64_IMM(2, 16));
+	prog_add(p, FATHOM_CALL_HELPER(FATHOM_HELPER_EMIT));
+	prog_finish(p);
+}
+
+struct received {
+	unsigned char *seen; /* seen[v] counts records carrying v */
+	unsigned int n;	     /* records */
+	unsigned int bad;    /* malformed or foreign */
+	int64_t min, max;
+	uint64_t last_ts;
+	unsigned int unordered;
+};
+
+static int on_record(const struct fathom_record_hdr *hdr, const void *payload,
+		     size_t len, void *arg)
+{
+	struct received *r = arg;
+	const uint64_t *w = payload;
+
+	if (hdr->kind != FATHOM_REC_EMIT)
+		return 0;
+	if (len < 16 || w[0] != EMIT_MAGIC || w[1] >= 100000) {
+		r->bad++;
+		return 0;
+	}
+	if (hdr->ts < r->last_ts)
+		r->unordered++;
+	r->last_ts = hdr->ts;
+	r->seen[w[1]]++;
+	r->n++;
+	if ((int64_t)w[1] < r->min)
+		r->min = (int64_t)w[1];
+	if ((int64_t)w[1] > r->max)
+		r->max = (int64_t)w[1];
+	return 0;
+}
+
+static int emit_session(struct fathom_nl *nl, uint32_t mode, uint32_t subbuf,
+			uint32_t nsub, struct fathom_create_result *res)
+{
+	struct prog p;
+	struct fathom_prog_spec ps;
+	struct fathom_probe_spec pr = { .kind = FATHOM_PROBE_KPROBE,
+					.symbol = SYSCALL_FN };
+	struct fathom_session_spec spec = { 0 };
+
+	build_emit(&p);
+	ps = (struct fathom_prog_spec){ .insns = p.insn, .len = p.len };
+	fathom_ksym_addr(SYSCALL_FN, &pr.addr);
+	spec.progs = &ps;
+	spec.nr_progs = 1;
+	spec.probes = &pr;
+	spec.nr_probes = 1;
+	spec.mode = mode;
+	spec.subbuf_size = subbuf;
+	spec.n_subbufs = nsub;
+	return fathom_session_create(nl, &spec, res);
+}
+
+static void emit_n(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		g_value = i;
+		call_getppid(1);
+	}
+}
+
+static int read_all(const char *rel, struct received *r, uint64_t *lost)
+{
+	struct fathom_relay_reader *rd;
+	char dir[512];
+	int ret;
+
+	if (fathom_relay_debugfs_path(rel, dir, sizeof(dir)))
+		return -ENAMETOOLONG;
+	rd = fathom_relay_reader_open(dir);
+	if (!rd)
+		return -errno;
+	ret = fathom_relay_reader_drain(rd, on_record, r);
+	*lost = fathom_relay_reader_lost(rd);
+	fathom_relay_reader_close(rd);
+	return ret;
+}
+
+TEST_F(session, relay_stream_delivers_every_record)
+{
+	static unsigned char seen[5000];
+	struct received r = { .seen = seen, .min = INT64_MAX };
+	struct fathom_create_result res;
+	struct fathom_session_info info;
+	uint64_t lost = 0;
+	unsigned int i;
+
+	memset(seen, 0, sizeof(seen));
+	ASSERT_EQ(0, emit_session(&self->nl, FATHOM_MODE_STREAM, 0, 0, &res))
+	TH_LOG("%s", self->nl.errmsg);
+	self->sid = res.session_id;
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					self->sid));
+	emit_n(5000);
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
+					self->sid));
+	ASSERT_EQ(0, read_all(res.relay_dir, &r, &lost));
+	EXPECT_EQ(0, r.bad);
+	EXPECT_EQ(0, lost);
+	EXPECT_EQ(5000, r.n);
+	for (i = 0; i < 5000; i++)
+		if (seen[i] != 1)
+			break;
+	EXPECT_EQ(5000, i) TH_LOG("value %u seen %u times", i, seen[i]);
+	EXPECT_EQ(0, r.unordered);
+	ASSERT_EQ(0, fathom_session_get(&self->nl, self->sid, &info));
+	EXPECT_EQ(0, info.stats.drop_relay);
+	fathom_session_info_free(&info);
+	/* only flight recorders are snapshotted */
+	EXPECT_EQ(-EINVAL, fathom_session_cmd(&self->nl, FATHOM_CMD_SNAPSHOT,
+					      self->sid));
+}
+
+TEST_F(session, relay_full_buffer_counts_losses)
+{
+	static unsigned char seen[5000];
+	struct received r = { .seen = seen, .min = INT64_MAX };
+	struct fathom_create_result res;
+	struct fathom_session_info info;
+	uint64_t lost = 0;
+
+	memset(seen, 0, sizeof(seen));
+	/* 2 x 4 KiB per CPU, 32-byte records: most of 5000 cannot fit */
+	ASSERT_EQ(0, emit_session(&self->nl, FATHOM_MODE_STREAM, 4096, 2, &res))
+	TH_LOG("%s", self->nl.errmsg);
+	self->sid = res.session_id;
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					self->sid));
+	emit_n(5000);
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
+					self->sid));
+	ASSERT_EQ(0, fathom_session_get(&self->nl, self->sid, &info));
+	ASSERT_EQ(0, read_all(res.relay_dir, &r, &lost));
+	TH_LOG("received %u, lost %llu", r.n,
+	       (unsigned long long)info.stats.drop_relay);
+	EXPECT_LT(0, info.stats.drop_relay);
+	EXPECT_EQ(5000, r.n + info.stats.drop_relay);
+	/* stream mode keeps the oldest: what arrived is 0 .. n-1 */
+	EXPECT_EQ(0, r.min);
+	EXPECT_EQ((int64_t)r.n - 1, r.max);
+	fathom_session_info_free(&info);
+}
+
+TEST_F(session, flight_recorder_keeps_the_newest)
+{
+	static unsigned char seen[5000];
+	struct received r = { .seen = seen, .min = INT64_MAX };
+	struct fathom_create_result res;
+	struct fathom_session_info info;
+	uint64_t lost = 0;
+	int64_t v;
+
+	memset(seen, 0, sizeof(seen));
+	ASSERT_EQ(0, emit_session(&self->nl, FATHOM_MODE_FLIGHT, 4096, 4, &res))
+	TH_LOG("%s", self->nl.errmsg);
+	self->sid = res.session_id;
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					self->sid));
+	emit_n(5000);
+	/* another socket freezes it, as fathom --snapshot would */
+	{
+		struct fathom_nl other;
+
+		ASSERT_EQ(0, fathom_nl_open(&other));
+		EXPECT_EQ(0, fathom_session_cmd(&other, FATHOM_CMD_SNAPSHOT,
+						self->sid));
+		fathom_nl_close(&other);
+	}
+	ASSERT_EQ(0, fathom_session_get(&self->nl, self->sid, &info));
+	EXPECT_EQ(FATHOM_STATE_STOPPED, info.state);
+	EXPECT_EQ(FATHOM_STOP_SNAPSHOT, info.stop_reason);
+	EXPECT_EQ(0, info.stats.drop_relay); /* overwriting is not losing */
+	fathom_session_info_free(&info);
+	ASSERT_EQ(0, read_all(res.relay_dir, &r, &lost));
+	TH_LOG("kept %u records, values %lld..%lld", r.n, (long long)r.min,
+	       (long long)r.max);
+	EXPECT_LT(0, r.n);
+	EXPECT_GT(5000, r.n);
+	EXPECT_EQ(4999, r.max);
+	/* the newest are there without a hole */
+	for (v = r.max; v > r.max - (int64_t)r.n / 2; v--)
+		EXPECT_EQ(1, seen[v]) TH_LOG("value %lld", (long long)v);
+	EXPECT_EQ(-ENOENT,
+		  fathom_session_cmd(&self->nl, FATHOM_CMD_SNAPSHOT, 12345678));
+}
+
+/* The same bad program gets the same answer from both verifiers. */
+TEST_F(session, local_verifier_agrees_with_the_module)
+{
+	struct fathom_create_result local, kernel;
+	struct fathom_prog_spec ps;
+	struct fathom_probe_spec pr = { .kind = FATHOM_PROBE_KPROBE,
+					.symbol = SYSCALL_FN };
+	struct fathom_session_spec spec = { 0 };
+	struct prog bad;
+	int lret, kret;
+
+	memset(&bad, 0, sizeof(bad));
+	prog_add(&bad, FATHOM_MOV64_REG(1, FATHOM_REG_FP));
+	prog_add(&bad, FATHOM_LDX_MEM(FATHOM_DW, 0, 1, -600)); /* off stack */
+	prog_add(&bad, FATHOM_EXIT_INSN());
+	ps = (struct fathom_prog_spec){ .insns = bad.insn, .len = bad.len };
+	spec.progs = &ps;
+	spec.nr_progs = 1;
+	spec.probes = &pr;
+	spec.nr_probes = 1;
+
+	lret = fathom_session_create(&self->nl, &spec, &local);
+	spec.no_local_verify = 1;
+	kret = fathom_session_create(&self->nl, &spec, &kernel);
+	EXPECT_GT(0, lret);
+	EXPECT_EQ(lret, kret);
+	EXPECT_EQ(1, local.verifier_insn);
+	EXPECT_EQ(local.verifier_insn, kernel.verifier_insn);
+	EXPECT_STREQ(local.verifier_log, kernel.verifier_log);
+	EXPECT_EQ(0, kernel.session_id);
+}
+
+static int session_state(uint32_t sid, uint32_t *reason)
+{
+	struct fathom_session_info info;
+	struct fathom_nl other;
+	int ret;
+
+	/* from another socket: the owner's commands are heartbeats */
+	ret = fathom_nl_open(&other);
+	if (ret)
+		return ret;
+	ret = fathom_session_get(&other, sid, &info);
+	fathom_nl_close(&other);
+	if (ret)
+		return ret;
+	*reason = info.stop_reason;
+	fathom_session_info_free(&info);
+	return (int)info.state;
+}
+
+/* A program that is expensive on a hot path exceeds a 5% budget. */
+TEST_F_TIMEOUT(session, overload_guard_stops_a_hog, 120)
+{
+	struct fathom_create_result res;
+	struct fathom_prog_spec ps;
+	struct fathom_probe_spec pr = { .kind = FATHOM_PROBE_KPROBE,
+					.symbol = SYSCALL_FN };
+	struct fathom_session_spec spec = { 0 };
+	uint32_t reason = 0;
+	pid_t busy[2];
+	struct prog p;
+	int i, state = 0;
+
+	memset(&p, 0, sizeof(p));
+	prog_add(&p, FATHOM_MOV64_IMM(0, 0));
+	for (i = 0; i < 4000; i++)
+		prog_add(&p, FATHOM_ALU64_IMM(FATHOM_ADD, 0, 1));
+	prog_add(&p, FATHOM_EXIT_INSN());
+	ps = (struct fathom_prog_spec){ .insns = p.insn, .len = p.len };
+	fathom_ksym_addr(SYSCALL_FN, &pr.addr);
+	spec.progs = &ps;
+	spec.nr_progs = 1;
+	spec.probes = &pr;
+	spec.nr_probes = 1;
+	spec.overload_pct = 5;
+	ASSERT_EQ(0, fathom_session_create(&self->nl, &spec, &res))
+	TH_LOG("%s", self->nl.errmsg);
+	self->sid = res.session_id;
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					self->sid));
+	for (i = 0; i < 2; i++) {
+		busy[i] = fork();
+		if (busy[i] == 0)
+			for (;;)
+				call_getppid(1000);
+	}
+	for (i = 0; i < 100; i++) {
+		usleep(100000);
+		state = session_state(self->sid, &reason);
+		if (state != FATHOM_STATE_RUNNING)
+			break;
+	}
+	for (i = 0; i < 2; i++) {
+		kill(busy[i], SIGKILL);
+		waitpid(busy[i], NULL, 0);
+	}
+	EXPECT_EQ(FATHOM_STATE_STOPPED, state);
+	EXPECT_EQ(FATHOM_STOP_OVERLOAD, reason);
+}
+
+/* A silent owner's session is stopped; a talking owner's is not. */
+TEST_F_TIMEOUT(session, deadman_stops_a_silent_owner, 60)
+{
+	struct fathom_create_result res, res2;
+	struct fathom_prog_spec ps;
+	struct fathom_probe_spec pr = { .kind = FATHOM_PROBE_KPROBE,
+					.symbol = SYSCALL_FN };
+	struct fathom_session_spec spec = { 0 };
+	struct fathom_session_info info;
+	uint32_t reason = 0;
+	struct prog p;
+	int i;
+
+	build_count(&p);
+	ps = (struct fathom_prog_spec){ .insns = p.insn, .len = p.len };
+	spec.progs = &ps;
+	spec.nr_progs = 1;
+	spec.maps = &count_map;
+	spec.nr_maps = 1;
+	spec.probes = &pr;
+	spec.nr_probes = 1;
+	spec.deadman_ms = 1000;
+	ASSERT_EQ(0, fathom_session_create(&self->nl, &spec, &res));
+	self->sid = res.session_id;
+	ASSERT_EQ(0, fathom_session_create(&self->nl, &spec, &res2));
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					res.session_id));
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					res2.session_id));
+	/* 3 s: heartbeats for the second session only */
+	for (i = 0; i < 10; i++) {
+		usleep(300000);
+		ASSERT_EQ(0, fathom_session_get(&self->nl, res2.session_id,
+						&info));
+		fathom_session_info_free(&info);
+	}
+	EXPECT_EQ(FATHOM_STATE_STOPPED, session_state(res.session_id, &reason));
+	EXPECT_EQ(FATHOM_STOP_DEADMAN, reason);
+	EXPECT_EQ(FATHOM_STATE_RUNNING,
+		  session_state(res2.session_id, &reason));
+	EXPECT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_DESTROY,
+					res2.session_id));
 }
 
 /* The owner is killed mid-trace: its session and probes go with it. */

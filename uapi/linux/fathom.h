@@ -40,6 +40,16 @@
  *             FATHOM_A_INFO_KERNEL_FEATURES u64, FATHOM_KFEAT_* offered by
  *                                          the running kernel
  *             FATHOM_A_INFO_LIMITS         nest of FATHOM_A_LIMIT_* (u32)
+ *
+ * Sessions (SESSION_CREATE ... SNAPSHOT): see docs/netlink.md and
+ * docs/architecture.md. A session belongs to the socket that created it
+ * and is destroyed when that socket closes.
+ *
+ * FATHOM_CMD_SESSION_STOPPED (notification, unicast to the owner)
+ *             FATHOM_A_SESSION_ID, FATHOM_A_SESSION_STOP_REASON: the
+ *             module stopped the session by itself (overload budget,
+ *             deadman). Any command of the owner on the session counts as
+ *             a heartbeat for the deadman.
  */
 #ifndef _UAPI_LINUX_FATHOM_H
 #define _UAPI_LINUX_FATHOM_H

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netlink/attr.h>
@@ -7,6 +8,7 @@
 #include <linux/fathom.h>
 
 #include "api.h"
+#include "verify.h"
 
 static const struct nla_policy limits_policy[FATHOM_A_LIMIT_MAX + 1] = {
 	[FATHOM_A_LIMIT_MAX_INSNS] = { .type = NLA_U32 },
@@ -233,6 +235,22 @@ int fathom_session_create(struct fathom_nl *nl,
 	res->verifier_prog = -1;
 	res->verifier_insn = -1;
 	res->failed_probe = -1;
+	for (i = 0; i < spec->nr_progs && !spec->no_local_verify; i++) {
+		int insn, ret;
+
+		ret = fathom_verify_local(spec->progs[i].insns,
+					  spec->progs[i].len, spec->maps,
+					  spec->nr_maps, res->verifier_log,
+					  sizeof(res->verifier_log), &insn);
+		if (ret) {
+			res->verifier_prog = (int)i;
+			res->verifier_insn = insn;
+			nl->err = ret;
+			snprintf(nl->errmsg, sizeof(nl->errmsg),
+				 "program rejected by the verifier");
+			return ret;
+		}
+	}
 	size = 256;
 	for (i = 0; i < spec->nr_progs; i++)
 		size += 64 + (size_t)spec->progs[i].len * 8;
@@ -251,7 +269,13 @@ int fathom_session_create(struct fathom_nl *nl,
 	    (spec->subbuf_size && nla_put_u32(msg, FATHOM_A_SESSION_SUBBUF_SIZE,
 					      spec->subbuf_size) < 0) ||
 	    (spec->n_subbufs && nla_put_u32(msg, FATHOM_A_SESSION_N_SUBBUFS,
-					    spec->n_subbufs) < 0)) {
+					    spec->n_subbufs) < 0) ||
+	    (spec->overload_pct &&
+	     nla_put_u32(msg, FATHOM_A_SESSION_OVERLOAD_PCT,
+			 spec->overload_pct) < 0) ||
+	    ((spec->deadman_ms || spec->no_deadman) &&
+	     nla_put_u32(msg, FATHOM_A_SESSION_DEADMAN_MS,
+			 spec->no_deadman ? 0 : spec->deadman_ms) < 0)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -295,6 +319,8 @@ static int parse_session(struct nl_msg *msg, struct fathom_session_info *info,
 	info->stop_reason = get_u32(tb[FATHOM_A_SESSION_STOP_REASON]);
 	info->mode = get_u32(tb[FATHOM_A_SESSION_MODE]);
 	info->owner_pid = get_u32(tb[FATHOM_A_SESSION_OWNER_PID]);
+	info->overload_pct = get_u32(tb[FATHOM_A_SESSION_OVERLOAD_PCT]);
+	info->deadman_ms = get_u32(tb[FATHOM_A_SESSION_DEADMAN_MS]);
 	if (tb[FATHOM_A_SESSION_RELAY_DIR])
 		nla_strlcpy(info->relay_dir, tb[FATHOM_A_SESSION_RELAY_DIR],
 			    sizeof(info->relay_dir));

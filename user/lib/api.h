@@ -84,9 +84,13 @@ struct fathom_session_spec {
 	uint32_t nr_maps;
 	const struct fathom_probe_spec *probes;
 	uint32_t nr_probes;
-	uint32_t mode;	      /* 0: default (stream) */
-	uint32_t subbuf_size; /* 0: module default */
-	uint32_t n_subbufs;   /* 0: module default */
+	uint32_t mode;	       /* 0: default (stream) */
+	uint32_t subbuf_size;  /* 0: module default */
+	uint32_t n_subbufs;    /* 0: module default */
+	uint32_t overload_pct; /* 0: module default (overload_pct) */
+	uint32_t deadman_ms;   /* 0: module default (deadman_ms) */
+	int no_deadman;	       /* never stop for silence */
+	int no_local_verify;   /* leave verification to the module (tests) */
 };
 
 /* What SESSION_CREATE answered; on failure, the details it gave. */
@@ -142,6 +146,8 @@ struct fathom_session_info {
 	uint32_t stop_reason;
 	uint32_t mode;
 	uint32_t owner_pid;
+	uint32_t overload_pct;
+	uint32_t deadman_ms;
 	char relay_dir[256];
 	struct fathom_session_stats stats;
 	uint32_t nr_probes;

@@ -82,6 +82,7 @@ struct nl_msg *fathom_nl_msg_size(struct fathom_nl *nl, uint8_t cmd, int flags,
 
 struct request {
 	struct fathom_nl *nl;
+	uint32_t seq;
 	fathom_nl_parse_fn parse;
 	void *arg;
 	int done;
@@ -167,10 +168,24 @@ static int on_finish(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* Notifications (sequence 0) may arrive between a request and its reply. */
+static int on_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static int on_valid(struct nl_msg *msg, void *arg)
 {
 	struct request *r = arg;
 	int ret;
+
+	if (nlmsg_hdr(msg)->nlmsg_seq != r->seq) {
+		if (r->nl->notify)
+			r->nl->notify(msg, r->nl->notify_arg);
+		return NL_OK;
+	}
 
 	if (!r->parse || r->err)
 		return NL_OK;
@@ -200,9 +215,11 @@ int fathom_nl_request(struct fathom_nl *nl, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &r);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_seq_check, &r);
 
 	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
 	ret = nl_send_auto(nl->sk, msg);
+	r.seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	if (ret < 0) {
 		ret = -EIO;

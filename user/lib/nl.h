@@ -17,6 +17,9 @@ struct fathom_nl {
 	int err;
 	char errmsg[256];
 	uint32_t err_attr_offset; /* 0 when the kernel named no attribute */
+	/* called for notifications (SESSION_STOPPED) met while waiting */
+	void (*notify)(struct nl_msg *msg, void *arg);
+	void *notify_arg;
 };
 
 typedef int (*fathom_nl_parse_fn)(struct nl_msg *msg, void *arg);
