@@ -21,6 +21,7 @@
 #include <linux/stacktrace.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/uaccess.h>
 #include <linux/uidgid.h>
 #include <linux/fathom.h>
 #include <linux/fathom_record.h>
@@ -268,6 +269,45 @@ static notrace u64 h_get_kstack_id(u64 id, u64 skip, u64 r3, u64 r4, u64 r5,
 
 NOKPROBE_SYMBOL(h_get_kstack_id);
 
+/*
+ * The user stack of current, by frame pointers: the user registers are the
+ * probe's own for a user-space probe, else those saved at kernel entry.
+ * Every frame is read with copy_from_user_nofault() (safe with preemption
+ * off: it never sleeps), frames must move up the stack, and the walk stops
+ * at max_stack_depth: bounded, and a bad frame pointer ends it quietly.
+ * Code built without frame pointers gives a short stack, never a wrong
+ * memory access.
+ */
+static notrace u64 h_get_ustack_id(u64 id, u64 skip, u64 r3, u64 r4, u64 r5,
+				   void *ctx)
+{
+	unsigned long *ips = this_cpu_ptr(stack_ips);
+	unsigned int nr = 0, max = fathom_limits.max_stack_depth;
+	struct pt_regs *regs = HIT(ctx)->regs;
+	unsigned long fp, frame[2];
+
+	if (!current->mm || (current->flags & PF_KTHREAD))
+		return -ENOENT;
+	if (!regs || !user_mode(regs))
+		regs = task_pt_regs(current);
+	ips[nr++] = instruction_pointer(regs);
+	fp = frame_pointer(regs);
+	while (nr < max && fp && !(fp & (sizeof(long) - 1))) {
+		if (copy_from_user_nofault(frame, (const void __user *)fp,
+					   sizeof(frame)) || !frame[1])
+			break;
+		ips[nr++] = frame[1];
+		if (frame[0] <= fp)
+			break;
+		fp = frame[0];
+	}
+	if (skip >= nr)
+		return -ENOENT;
+	return fathom_map_stack_id(map_of(ctx, id), ips + skip, nr - skip);
+}
+
+NOKPROBE_SYMBOL(h_get_ustack_id);
+
 const fathom_helper_fn fathom_runtime_helpers[__FATHOM_HELPER_MAX] = {
 	[FATHOM_HELPER_GET_PID]			= h_get_pid,
 	[FATHOM_HELPER_GET_TID]			= h_get_tid,
@@ -290,7 +330,7 @@ const fathom_helper_fn fathom_runtime_helpers[__FATHOM_HELPER_MAX] = {
 	[FATHOM_HELPER_MAP_AGGREGATE]		= h_map_aggregate,
 	[FATHOM_HELPER_EMIT]			= h_emit,
 	[FATHOM_HELPER_GET_KSTACK_ID]		= h_get_kstack_id,
-	/* GET_USTACK_ID: user stacks come with the visibility work */
+	[FATHOM_HELPER_GET_USTACK_ID]		= h_get_ustack_id,
 };
 
 /**

@@ -48,3 +48,35 @@ bool module_loaded(void)
 	fclose(f);
 	return found;
 }
+
+#define KPROBES_LIST "/sys/kernel/debug/kprobes/list"
+#define FTRACE_LIST "/sys/kernel/tracing/enabled_functions"
+
+static int file_has(const char *path, const char *what)
+{
+	char line[512];
+	int found = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, what) != NULL;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Is anything probing getppid (a kprobe, or an ftrace_ops)? The lists
+ * name the function by its alias __do_sys_getppid, so match the common
+ * part. -1 when the lists cannot be read: a test must not pass then.
+ */
+int getppid_probed(void)
+{
+	int k = file_has(KPROBES_LIST, "getppid+0x");
+	int f = file_has(FTRACE_LIST, "getppid");
+
+	if (k < 0 || f < 0)
+		return -1;
+	return k || f;
+}

@@ -21,4 +21,12 @@ int become_nobody(int cap);
  */
 bool module_loaded(void);
 
+/**
+ * getppid_probed() - is anything (kprobe or ftrace_ops) on getppid?
+ *
+ * Return: 1 or 0; -1 when the lists cannot be read, so that a test
+ * cannot pass by not looking.
+ */
+int getppid_probed(void);
+
 #endif /* _FATHOM_SELFTESTS_COMMON_H */

@@ -14,9 +14,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <linux/fathom.h>
+
 #include "kselftest_harness.h"
 #include "api.h"
 #include "common.h"
+#include "prog.h"
 
 static int load(const char *params)
 {
@@ -85,6 +90,72 @@ TEST_F(mod, unload_with_socket_open)
 	/* An idle socket holds no reference: the module can go. */
 	EXPECT_EQ(0, unload());
 	fathom_nl_close(&nl);
+}
+
+/* rmmod while a session runs: the session and its probes go first. */
+TEST_F(mod, unload_with_running_session)
+{
+	int ready[2];
+	pid_t child;
+	char c;
+
+	ASSERT_EQ(0, load(""));
+	ASSERT_EQ(0, pipe(ready));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		static const struct fathom_map_spec map = {
+			.kind = FATHOM_MAP_COUNT,
+			.key_size = 8,
+			.max_entries = 8,
+		};
+		struct fathom_create_result res;
+		struct fathom_prog_spec ps;
+		struct fathom_probe_spec pr = {
+			.kind = FATHOM_PROBE_KPROBE,
+			.symbol = "__x64_sys_getppid",
+		};
+		struct fathom_session_spec spec = { 0 };
+		struct fathom_nl nl;
+		struct prog p;
+
+		memset(&p, 0, sizeof(p));
+		prog_add(&p, FATHOM_ST_MEM(FATHOM_DW, FATHOM_REG_FP, -8, 0));
+		prog_add(&p, FATHOM_MOV64_IMM(6, 1));
+		prog_aggregate(&p, 1, 6);
+		prog_finish(&p);
+		ps = (struct fathom_prog_spec){ .insns = p.insn, .len = p.len };
+		spec.progs = &ps;
+		spec.nr_progs = 1;
+		spec.maps = &map;
+		spec.nr_maps = 1;
+		spec.probes = &pr;
+		spec.nr_probes = 1;
+		if (fathom_nl_open(&nl) ||
+		    fathom_session_create(&nl, &spec, &res) ||
+		    fathom_session_cmd(&nl, FATHOM_CMD_SESSION_START,
+				       res.session_id) ||
+		    write(ready[1], "r", 1) != 1)
+			_exit(1);
+		/*
+		 * Not calling getppid meanwhile: unregistering patches the
+		 * probed function, and under QEMU's software emulation a vCPU
+		 * running a site another vCPU patches can execute a stale
+		 * breakpoint (see session.c, stress_start_stop_under_load).
+		 */
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	close(ready[0]);
+	EXPECT_EQ(1, getppid_probed());
+	syscall(SYS_getppid); /* the session is live */
+	EXPECT_EQ(0, unload());
+	EXPECT_FALSE(module_loaded());
+	EXPECT_EQ(0, getppid_probed());
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
 }
 
 TEST_F(mod, params_are_reported)

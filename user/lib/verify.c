@@ -20,14 +20,13 @@ static u64 helper_stub(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5, void *ctx)
 	return 0;
 }
 
-/* Which helpers the module provides; it answers for itself if this lags. */
+/* The module provides every helper the ISA declares. */
 static void fill_helpers(fathom_helper_fn *table)
 {
 	unsigned int i;
 
 	for (i = 1; i < __FATHOM_HELPER_MAX; i++)
 		table[i] = fathom_helper_protos[i].name ? helper_stub : NULL;
-	table[FATHOM_HELPER_GET_USTACK_ID] = NULL;
 }
 
 int fathom_verify_local(const struct fathom_insn *insns, uint32_t len,
