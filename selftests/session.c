@@ -667,6 +667,44 @@ TEST_F(session, bad_specs_refused)
 	EXPECT_EQ(-ERANGE, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE,
 				      SYSCALL_FN, &bad_map, 1, &res));
 
+	/* maps beyond the module's max_session_bytes (64 MiB by default) */
+	{
+		struct fathom_map_spec big[8];
+		int m;
+
+		for (m = 0; m < 8; m++)
+			big[m] = (struct fathom_map_spec){
+				.kind = FATHOM_MAP_HIST,
+				.key_size = 8,
+				.max_entries = 10240,
+			};
+		EXPECT_EQ(-E2BIG, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE,
+					     SYSCALL_FN, big, 8, &res));
+		EXPECT_NE(NULL, strstr(self->nl.errmsg, "max_session_bytes"))
+		TH_LOG("'%s'", self->nl.errmsg);
+	}
+
+	/* a program longer than FATHOM_MAX_INSNS, straight to the module */
+	{
+		static struct fathom_insn huge[FATHOM_MAX_INSNS + 1];
+		struct fathom_prog_spec hs = { .insns = huge,
+					       .len = FATHOM_MAX_INSNS + 1 };
+		struct fathom_probe_spec hp = { .kind = FATHOM_PROBE_KPROBE,
+						.symbol = SYSCALL_FN };
+		struct fathom_session_spec hspec = {
+			.progs = &hs,
+			.nr_progs = 1,
+			.probes = &hp,
+			.nr_probes = 1,
+			.no_local_verify = 1,
+		};
+
+		EXPECT_EQ(-EINVAL,
+			  fathom_session_create(&self->nl, &hspec, &res));
+		EXPECT_NE(NULL, strstr(self->nl.errmsg, "FATHOM_MAX_INSNS"))
+		TH_LOG("'%s'", self->nl.errmsg);
+	}
+
 	/* the program uses map 1 but there is none */
 	EXPECT_GT(0, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE, SYSCALL_FN,
 				NULL, 0, &res));
