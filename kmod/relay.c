@@ -152,7 +152,7 @@ static notrace int subbuf_start(struct rchan_buf *buf, void *subbuf,
 	rec->hdr.len = sizeof(*rec);
 	rec->hdr.kind = FATHOM_REC_SUBBUF;
 	rec->hdr.cpu = cpu;
-	rec->hdr.ts = ktime_get_ns();
+	rec->hdr.ts = ktime_get_mono_fast_ns();
 	rec->info.lost = READ_ONCE(rc->lost);
 	rec->info.seq = rc->seq;
 	subbuf_start_reserve(buf, sizeof(*rec));
@@ -369,7 +369,7 @@ notrace int fathom_relay_emit(struct fathom_relay *relay, u16 kind,
 	hdr->kind = kind;
 	hdr->cpu = smp_processor_id();
 	/* Taken with interrupts off: a CPU's records are in ts order. */
-	hdr->ts = ktime_get_ns();
+	hdr->ts = ktime_get_mono_fast_ns();
 	memcpy(hdr + 1, data, len);
 	memset((u8 *)(hdr + 1) + len, 0, rec_len - sizeof(*hdr) - len);
 

@@ -3,9 +3,9 @@
  * The probe hit path and the helpers that need a hit's context.
  *
  * Every probe kind's handler ends in fathom_probe_hit(). It runs with
- * preemption disabled, refuses NMI context (relay reservation is not
- * NMI-safe) and a hit inside a hit on the same CPU (a per-CPU nesting
- * count, so a program can never re-enter a map's bucket lock it holds),
+ * preemption disabled, refuses a hit inside a hit on the same CPU (a
+ * per-CPU nesting count, so a program can never re-enter a map's bucket
+ * lock or a relay write its CPU is in the middle of, even from an NMI),
  * then runs the program on this CPU's scratch stack. Nothing here
  * allocates, sleeps or loops without bound.
  */
@@ -62,10 +62,15 @@ notrace void fathom_probe_hit(struct fathom_probe *probe,
 	preempt_disable_notrace();
 	if (!READ_ONCE(s->armed))
 		goto out;
-	if (unlikely(in_nmi())) {
+	/*
+	 * NMI context is allowed: on x86 an int3-based kprobe (any probe
+	 * not at a function's ftrace site) runs NMI-like, and a real NMI
+	 * that reaches a probe while this CPU is inside a hit is refused by
+	 * the nesting count below before it touches a lock or a buffer.
+	 * Helpers are NMI-safe (ktime_get_mono_fast_ns, nofault copies).
+	 */
+	if (unlikely(in_nmi()))
 		this_cpu_inc(s->pcpu->drop_nmi);
-		goto out;
-	}
 	if (unlikely(this_cpu_inc_return(hit_nesting) != 1)) {
 		this_cpu_inc(s->pcpu->drop_recursion);
 		goto out_dec;
@@ -161,7 +166,8 @@ NOKPROBE_SYMBOL(h_get_cpu_id);
 
 static notrace u64 h_ktime_ns(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5, void *ctx)
 {
-	return ktime_get_ns();
+	/* NMI-safe, unlike ktime_get_ns(); the same clock */
+	return ktime_get_mono_fast_ns();
 }
 
 NOKPROBE_SYMBOL(h_ktime_ns);

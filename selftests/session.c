@@ -225,6 +225,67 @@ TEST_F(session, entry_probe_kprobe_counts_exactly)
 	counts_exactly(_metadata, self, FATHOM_PROBE_PATH_KPROBE);
 }
 
+/* kprobes by address, and at an offset inside the function. */
+TEST_F(session, kprobe_by_address_and_offset)
+{
+	struct fathom_create_result res;
+	struct fathom_prog_spec ps;
+	struct fathom_probe_spec pr = { .kind = FATHOM_PROBE_KPROBE };
+	struct fathom_session_spec spec = { 0 };
+	struct fathom_session_info info;
+	uint64_t addr;
+	struct prog p;
+	int off, ret = -1;
+
+	build_count(&p);
+	ASSERT_EQ(0, fathom_ksym_addr(SYSCALL_FN, &addr));
+	ps = (struct fathom_prog_spec){ .insns = p.insn, .len = p.len };
+	spec.progs = &ps;
+	spec.nr_progs = 1;
+	spec.maps = &count_map;
+	spec.nr_maps = 1;
+	spec.probes = &pr;
+	spec.nr_probes = 1;
+
+	/* an address alone: always a kprobe */
+	pr.addr = addr;
+	ASSERT_EQ(0, fathom_session_create(&self->nl, &spec, &res))
+	TH_LOG("%s", self->nl.errmsg);
+	self->sid = res.session_id;
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					self->sid));
+	call_getppid(300);
+	EXPECT_EQ(300, map_totals(&self->nl, self->sid, 1).sum);
+	ASSERT_EQ(0, fathom_session_get(&self->nl, self->sid, &info));
+	EXPECT_EQ(FATHOM_PROBE_PATH_KPROBE, info.probes[0].path);
+	fathom_session_info_free(&info);
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_DESTROY,
+					self->sid));
+	self->sid = 0;
+
+	/*
+	 * symbol+offset: the first offset that is an instruction boundary
+	 * (the module refuses the others); the short prologue runs on every
+	 * call, so the count is exact there too
+	 */
+	pr.addr = 0;
+	pr.symbol = SYSCALL_FN;
+	for (off = 1; off < 16 && ret; off++) {
+		pr.offset = off;
+		ret = fathom_session_create(&self->nl, &spec, &res);
+		if (ret)
+			EXPECT_TRUE(ret == -EILSEQ || ret == -EINVAL)
+		TH_LOG("offset %d: %d %s", off, ret, self->nl.errmsg);
+	}
+	ASSERT_EQ(0, ret);
+	self->sid = res.session_id;
+	TH_LOG("probing %s+%d", SYSCALL_FN, off - 1);
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					self->sid));
+	call_getppid(300);
+	EXPECT_EQ(300, map_totals(&self->nl, self->sid, 1).sum);
+}
+
 TEST_F(session, kretprobe_sees_return_values)
 {
 	struct fathom_create_result res;

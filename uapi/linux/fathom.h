@@ -316,7 +316,7 @@ enum fathom_stop_reason {
 enum fathom_stat_attr {
 	FATHOM_A_STAT_HITS = 1,		/* probe hits that ran a program */
 	FATHOM_A_STAT_DROP_RECURSION,	/* hit inside a hit on one CPU */
-	FATHOM_A_STAT_DROP_NMI,		/* hits in NMI context */
+	FATHOM_A_STAT_DROP_NMI,		/* hits in NMI context (run, not dropped) */
 	FATHOM_A_STAT_DROP_MAP_FULL,	/* inserts into a full map */
 	FATHOM_A_STAT_DROP_RELAY,	/* records the relay had no room for */
 	FATHOM_A_STAT_DROP_STACK,	/* stacks the stack map had no room for */
