@@ -83,6 +83,7 @@ install: module user
 # a VERSION file holding the full version.
 DKMS_DIR := /usr/src/fathom-$(VERSION)
 dkms-install:
+	-dkms remove -m fathom -v $(VERSION) --all >/dev/null 2>&1
 	rm -rf $(DKMS_DIR)
 	mkdir -p $(DKMS_DIR)
 	cp -a Kbuild kmod uapi $(DKMS_DIR)/

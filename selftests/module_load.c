@@ -120,9 +120,7 @@ TEST_F(mod, unload_with_running_session)
 		struct prog p;
 
 		memset(&p, 0, sizeof(p));
-		prog_add(&p, FATHOM_ST_MEM(FATHOM_DW, FATHOM_REG_FP, -8, 0));
-		prog_add(&p, FATHOM_MOV64_IMM(6, 1));
-		prog_aggregate(&p, 1, 6);
+		prog_count_key0(&p, 1);
 		prog_finish(&p);
 		ps = (struct fathom_prog_spec){ .insns = p.insn, .len = p.len };
 		spec.progs = &ps;

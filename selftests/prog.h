@@ -79,6 +79,14 @@ static inline void prog_aggregate(struct prog *p, int map, int value_reg)
 	prog_add(p, FATHOM_CALL_HELPER(FATHOM_HELPER_MAP_AGGREGATE));
 }
 
+/* count() into @map under the key 0 (at fp - 8) */
+static inline void prog_count_key0(struct prog *p, int map)
+{
+	prog_add(p, FATHOM_ST_MEM(FATHOM_DW, FATHOM_REG_FP, -8, 0));
+	prog_add(p, FATHOM_MOV64_IMM(6, 1));
+	prog_aggregate(p, map, 6);
+}
+
 /* *(u64 *)(fp + off) = reg */
 static inline void prog_store(struct prog *p, int16_t off, int reg)
 {

@@ -65,9 +65,7 @@ static void build_count(struct prog *p)
 {
 	memset(p, 0, sizeof(*p));
 	prog_filter_pid(p, getpid());
-	prog_add(p, FATHOM_ST_MEM(FATHOM_DW, FATHOM_REG_FP, -8, 0));
-	prog_add(p, FATHOM_MOV64_IMM(6, 1));
-	prog_aggregate(p, 1, 6);
+	prog_count_key0(p, 1);
 	prog_finish(p);
 }
 
@@ -893,14 +891,21 @@ static int emit_session(struct fathom_nl *nl, uint32_t mode, uint32_t subbuf,
 	return fathom_session_create(nl, &spec, res);
 }
 
-static void emit_n(unsigned int n)
+/* An emitting session, started, through which 0..4999 are emitted. */
+static int emit_5000(struct fathom_nl *nl, uint32_t mode, uint32_t subbuf,
+		     uint32_t nsub, struct fathom_create_result *res)
 {
 	unsigned int i;
+	int ret = emit_session(nl, mode, subbuf, nsub, res);
 
-	for (i = 0; i < n; i++) {
+	if (!ret)
+		ret = fathom_session_cmd(nl, FATHOM_CMD_SESSION_START,
+					 res->session_id);
+	for (i = 0; !ret && i < 5000; i++) {
 		g_value = i;
 		call_getppid(1);
 	}
+	return ret;
 }
 
 static int read_all(const char *rel, struct received *r, uint64_t *lost)
@@ -930,12 +935,9 @@ TEST_F(session, relay_stream_delivers_every_record)
 	unsigned int i;
 
 	memset(seen, 0, sizeof(seen));
-	ASSERT_EQ(0, emit_session(&self->nl, FATHOM_MODE_STREAM, 0, 0, &res))
+	ASSERT_EQ(0, emit_5000(&self->nl, FATHOM_MODE_STREAM, 0, 0, &res))
 	TH_LOG("%s", self->nl.errmsg);
 	self->sid = res.session_id;
-	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
-					self->sid));
-	emit_n(5000);
 	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
 					self->sid));
 	ASSERT_EQ(0, read_all(res.relay_dir, &r, &lost));
@@ -965,12 +967,9 @@ TEST_F(session, relay_full_buffer_counts_losses)
 
 	memset(seen, 0, sizeof(seen));
 	/* 2 x 4 KiB per CPU, 32-byte records: most of 5000 cannot fit */
-	ASSERT_EQ(0, emit_session(&self->nl, FATHOM_MODE_STREAM, 4096, 2, &res))
+	ASSERT_EQ(0, emit_5000(&self->nl, FATHOM_MODE_STREAM, 4096, 2, &res))
 	TH_LOG("%s", self->nl.errmsg);
 	self->sid = res.session_id;
-	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
-					self->sid));
-	emit_n(5000);
 	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
 					self->sid));
 	ASSERT_EQ(0, fathom_session_get(&self->nl, self->sid, &info));
@@ -995,12 +994,9 @@ TEST_F(session, flight_recorder_keeps_the_newest)
 	int64_t v;
 
 	memset(seen, 0, sizeof(seen));
-	ASSERT_EQ(0, emit_session(&self->nl, FATHOM_MODE_FLIGHT, 4096, 4, &res))
+	ASSERT_EQ(0, emit_5000(&self->nl, FATHOM_MODE_FLIGHT, 4096, 4, &res))
 	TH_LOG("%s", self->nl.errmsg);
 	self->sid = res.session_id;
-	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
-					self->sid));
-	emit_n(5000);
 	/* another socket freezes it, as fathom --snapshot would */
 	{
 		struct fathom_nl other;
@@ -1346,9 +1342,7 @@ TEST_F_TIMEOUT(session, stress_start_stop_under_load, 180)
 	struct prog p;
 
 	memset(&p, 0, sizeof(p));
-	prog_add(&p, FATHOM_ST_MEM(FATHOM_DW, FATHOM_REG_FP, -8, 0));
-	prog_add(&p, FATHOM_MOV64_IMM(6, 1));
-	prog_aggregate(&p, 1, 6);
+	prog_count_key0(&p, 1);
 	prog_finish(&p);
 	for (k = 0; k < 2; k++) {
 		g_probe_flags = k ? FATHOM_PROBE_F_NO_FTRACE : 0;

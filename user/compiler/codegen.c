@@ -538,43 +538,52 @@ static void gen_sdivmod(struct cg *g, bool mod)
 	patch(g, j);
 }
 
-/* R1 = R1 op R2, for compound assignments (the operands are 64-bit). */
+/*
+ * R1 = R1 op R2 for an arithmetic or bitwise operator, 64-bit, signed or
+ * not (>>, / and %); false, emitting nothing, for any other operator.
+ */
+static bool gen_arith(struct cg *g, enum ast_op op, bool is_signed)
+{
+	static const struct {
+		enum ast_op op;
+		uint8_t code;
+	} plain[] = {
+		{ OP_ADD, FATHOM_ADD }, { OP_SUB, FATHOM_SUB },
+		{ OP_MUL, FATHOM_MUL }, { OP_BAND, FATHOM_AND },
+		{ OP_BOR, FATHOM_OR },	{ OP_BXOR, FATHOM_XOR },
+		{ OP_SHL, FATHOM_LSH },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (plain[i].op == op) {
+			emit(g, FATHOM_ALU64_REG(plain[i].code, R1, R2));
+			return true;
+		}
+	switch (op) {
+	case OP_SHR:
+		emit(g, FATHOM_ALU64_REG(is_signed ? FATHOM_ARSH : FATHOM_RSH,
+					 R1, R2));
+		return true;
+	case OP_DIV:
+	case OP_MOD:
+		if (is_signed)
+			gen_sdivmod(g, op == OP_MOD);
+		else
+			emit(g, FATHOM_ALU64_REG(op == OP_DIV ? FATHOM_DIV
+							      : FATHOM_MOD,
+						 R1, R2));
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* R1 = R1 op R2 for a compound assignment; values are signed 64-bit. */
 static void gen_compound(struct cg *g, enum ast_op op, struct src_loc loc)
 {
-	switch (op) {
-	case OP_ADD:
-		emit(g, FATHOM_ALU64_REG(FATHOM_ADD, R1, R2));
-		break;
-	case OP_SUB:
-		emit(g, FATHOM_ALU64_REG(FATHOM_SUB, R1, R2));
-		break;
-	case OP_MUL:
-		emit(g, FATHOM_ALU64_REG(FATHOM_MUL, R1, R2));
-		break;
-	case OP_BAND:
-		emit(g, FATHOM_ALU64_REG(FATHOM_AND, R1, R2));
-		break;
-	case OP_BOR:
-		emit(g, FATHOM_ALU64_REG(FATHOM_OR, R1, R2));
-		break;
-	case OP_BXOR:
-		emit(g, FATHOM_ALU64_REG(FATHOM_XOR, R1, R2));
-		break;
-	case OP_SHL:
-		emit(g, FATHOM_ALU64_REG(FATHOM_LSH, R1, R2));
-		break;
-	case OP_SHR:
-		emit(g, FATHOM_ALU64_REG(FATHOM_ARSH, R1, R2));
-		break;
-	case OP_DIV:
-		gen_sdivmod(g, false);
-		break;
-	case OP_MOD:
-		gen_sdivmod(g, true);
-		break;
-	default:
+	if (!gen_arith(g, op, true))
 		unsupported(g, loc, "this compound assignment");
-	}
 }
 
 static void gen_binop(struct cg *g, const struct ast_node *n)
@@ -625,42 +634,11 @@ static void gen_binop(struct cg *g, const struct ast_node *n)
 	emit(g, FATHOM_MOV64_REG(R2, R0));
 	emit(g, FATHOM_LDX_MEM(FATHOM_DW, R1, FP, tmp));
 	g->sp = save;
+	if (gen_arith(g, op, n->type.is_signed)) {
+		emit(g, FATHOM_MOV64_REG(R0, R1));
+		return;
+	}
 	switch (op) {
-	case OP_ADD:
-		emit(g, FATHOM_ALU64_REG(FATHOM_ADD, R1, R2));
-		break;
-	case OP_SUB:
-		emit(g, FATHOM_ALU64_REG(FATHOM_SUB, R1, R2));
-		break;
-	case OP_MUL:
-		emit(g, FATHOM_ALU64_REG(FATHOM_MUL, R1, R2));
-		break;
-	case OP_BAND:
-		emit(g, FATHOM_ALU64_REG(FATHOM_AND, R1, R2));
-		break;
-	case OP_BOR:
-		emit(g, FATHOM_ALU64_REG(FATHOM_OR, R1, R2));
-		break;
-	case OP_BXOR:
-		emit(g, FATHOM_ALU64_REG(FATHOM_XOR, R1, R2));
-		break;
-	case OP_SHL:
-		emit(g, FATHOM_ALU64_REG(FATHOM_LSH, R1, R2));
-		break;
-	case OP_SHR:
-		emit(g, FATHOM_ALU64_REG(n->type.is_signed ? FATHOM_ARSH
-							   : FATHOM_RSH,
-					 R1, R2));
-		break;
-	case OP_DIV:
-	case OP_MOD:
-		if (n->type.is_signed)
-			gen_sdivmod(g, op == OP_MOD);
-		else
-			emit(g, FATHOM_ALU64_REG(op == OP_DIV ? FATHOM_DIV
-							      : FATHOM_MOD,
-						 R1, R2));
-		break;
 	case OP_EQ:
 		jop = FATHOM_JEQ;
 		break;
