@@ -20,7 +20,7 @@
 #include <linux/fathom_isa.h>
 
 #include "compat/genetlink.h"
-#include "limits.h"
+#include "params.h"
 #include "maps.h"
 #include "netlink.h"
 #include "probe.h"

@@ -8,7 +8,7 @@
 #include <linux/fathom.h>
 
 #include "guard.h"
-#include "limits.h"
+#include "params.h"
 #include "maps.h"
 #include "netlink.h"
 #include "probe.h"

@@ -48,7 +48,7 @@
 #include <linux/fathom.h>
 #include <linux/fathom_isa.h>
 
-#include "limits.h"
+#include "params.h"
 #include "maps.h"
 
 /* Slots an aggregation insert probes, elements a HASH/STACK chain holds. */

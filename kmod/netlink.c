@@ -18,7 +18,7 @@
 
 #include "compat/capability.h"
 #include "compat/genetlink.h"
-#include "limits.h"
+#include "params.h"
 #include "netlink.h"
 
 const struct nla_policy fathom_prog_policy[FATHOM_A_PROG_MAX + 1] = {

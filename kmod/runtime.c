@@ -26,7 +26,7 @@
 #include <linux/fathom.h>
 #include <linux/fathom_record.h>
 
-#include "limits.h"
+#include "params.h"
 #include "maps.h"
 #include "probe.h"
 #include "relay.h"

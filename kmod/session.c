@@ -17,7 +17,7 @@
 #include <linux/fathom.h>
 
 #include "guard.h"
-#include "limits.h"
+#include "params.h"
 #include "relay.h"
 #include "session.h"
 

@@ -8,7 +8,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
-#include "limits.h"
+#include "params.h"
 
 struct fathom_limits fathom_limits = {
 	.max_sessions		= 64,

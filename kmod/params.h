@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef _FATHOM_LIMITS_H
-#define _FATHOM_LIMITS_H
+#ifndef _FATHOM_PARAMS_H
+#define _FATHOM_PARAMS_H
 
 #include <linux/types.h>
 
@@ -27,4 +27,4 @@ extern struct fathom_limits fathom_limits;
 
 int fathom_limits_init(void);
 
-#endif /* _FATHOM_LIMITS_H */
+#endif /* _FATHOM_PARAMS_H */
