@@ -261,7 +261,8 @@ static int parse_probes(struct fathom_session *s, struct genl_info *info)
 		p->session = s;
 		p->index = i++;
 		p->hits = alloc_percpu(u64);
-		if (!p->hits)
+		p->drops = alloc_percpu(u64);
+		if (!p->hits || !p->drops)
 			return -ENOMEM;
 		if (!tb[FATHOM_A_PROBE_KIND] || !tb[FATHOM_A_PROBE_PROG]) {
 			NL_SET_ERR_MSG_ATTR(info->extack, a,
@@ -287,6 +288,14 @@ static int parse_probes(struct fathom_session *s, struct genl_info *info)
 		}
 		if (tb[FATHOM_A_PROBE_ID])
 			p->id = nla_get_u32(tb[FATHOM_A_PROBE_ID]);
+		if (p->kind != FATHOM_PROBE_KPROBE &&
+		    p->kind != FATHOM_PROBE_KRETPROBE) {
+			ret = fathom_probe_ops_get(p->kind)->parse(p, tb,
+								    info->extack);
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (tb[FATHOM_A_PROBE_OFFSET])
 			p->offset = nla_get_u64(tb[FATHOM_A_PROBE_OFFSET]);
 		if (tb[FATHOM_A_PROBE_ADDR])
@@ -611,8 +620,11 @@ static int put_probe_stats(struct sk_buff *msg, struct fathom_session *s)
 		    nla_put_u64_64bit(msg, FATHOM_A_PROBE_HITS,
 				      sum_pcpu(p->hits), FATHOM_A_PROBE_PAD) ||
 		    nla_put_u64_64bit(msg, FATHOM_A_PROBE_MISSES,
-				      p->attached ? ops->missed(p) : 0,
-				      FATHOM_A_PROBE_PAD))
+				      p->attached && ops->missed ?
+				      ops->missed(p) : 0,
+				      FATHOM_A_PROBE_PAD) ||
+		    nla_put_u64_64bit(msg, FATHOM_A_PROBE_DROPS,
+				      sum_pcpu(p->drops), FATHOM_A_PROBE_PAD))
 			return -EMSGSIZE;
 		nla_nest_end(msg, nest);
 	}
@@ -678,8 +690,8 @@ int fathom_cmd_session_get(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(s);
 		goto out;
 	}
-	/* a generous bound: ~48 bytes per probe, ~40 per program */
-	size = NLMSG_GOODSIZE + 64 * (size_t)(s->nr_probes + s->nr_progs);
+	/* a generous bound: ~60 bytes per probe, ~40 per program */
+	size = NLMSG_GOODSIZE + 80 * (size_t)(s->nr_probes + s->nr_progs);
 	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg) {
 		ret = -ENOMEM;

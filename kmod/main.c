@@ -44,9 +44,13 @@ static int __init fathom_init(void)
 	if (ret)
 		goto out_relay;
 
-	ret = fathom_session_init();
+	ret = fathom_probe_perf_init();
 	if (ret)
 		goto out_runtime;
+
+	ret = fathom_session_init();
+	if (ret)
+		goto out_perf;
 
 	ret = fathom_netlink_init();
 	if (ret)
@@ -65,6 +69,8 @@ out_netlink:
 	fathom_netlink_uninit();
 out_session:
 	fathom_session_uninit();
+out_perf:
+	fathom_probe_perf_uninit();
 out_runtime:
 	fathom_runtime_uninit();
 out_relay:
@@ -78,6 +84,7 @@ static void __exit fathom_exit(void)
 	fathom_guard_uninit();
 	fathom_netlink_uninit();
 	fathom_session_uninit();
+	fathom_probe_perf_uninit();
 	fathom_runtime_uninit();
 	fathom_relay_uninit();
 	pr_info("unloaded\n");

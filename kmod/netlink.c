@@ -10,6 +10,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/kallsyms.h>
+#include <linux/limits.h>
 #include <linux/module.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
@@ -57,6 +58,12 @@ const struct nla_policy fathom_probe_policy[FATHOM_A_PROBE_MAX + 1] = {
 	[FATHOM_A_PROBE_MAXACTIVE] = NLA_POLICY_MAX(NLA_U32, 4096),
 	[FATHOM_A_PROBE_ID]	= { .type = NLA_U32 },
 	[FATHOM_A_PROBE_FLAGS]	= { .type = NLA_U32 },
+	[FATHOM_A_PROBE_TP_SYSTEM] = { .type = NLA_NUL_STRING, .len = 63 },
+	[FATHOM_A_PROBE_TP_NAME] = { .type = NLA_NUL_STRING, .len = 127 },
+	[FATHOM_A_PROBE_UPATH]	= { .type = NLA_NUL_STRING, .len = PATH_MAX - 1 },
+	[FATHOM_A_PROBE_REF_CTR_OFFSET] = { .type = NLA_U64 },
+	[FATHOM_A_PROBE_PID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[FATHOM_A_PROBE_PERIOD_NS] = { .type = NLA_U64 },
 };
 
 static const struct nla_policy probe_list_policy[FATHOM_A_PROBE_MAX + 1] = {

@@ -43,13 +43,16 @@ static DEFINE_PER_CPU(unsigned int, hit_nesting);
 static unsigned long __percpu *stack_ips;
 
 /**
- * fathom_probe_hit() - run a probe's program for one event
+ * fathom_probe_hit_ctx() - run a probe's program for one event
  * @probe: the probe that fired
- * @regs: registers at the probe site
- * @is_return: fired at a function's return
+ * @regs: registers at the probe site, or NULL
+ * @flags: FATHOM_HIT_*
+ * @data: the event's record for READ_CTX, or NULL
+ * @size: bytes at @data
  */
-notrace void fathom_probe_hit(struct fathom_probe *probe,
-			      struct pt_regs *regs, bool is_return)
+notrace void fathom_probe_hit_ctx(struct fathom_probe *probe,
+				  struct pt_regs *regs, unsigned int flags,
+				  const void *data, u32 size)
 {
 	struct fathom_session *s = probe->session;
 	struct fathom_hit hit;
@@ -60,7 +63,7 @@ notrace void fathom_probe_hit(struct fathom_probe *probe,
 	 * SESSION_STOP waits for covers every hit that saw it set.
 	 */
 	preempt_disable_notrace();
-	if (!READ_ONCE(s->armed))
+	if (!READ_ONCE(s->armed) && !(flags & FATHOM_HIT_FORCE))
 		goto out;
 	/*
 	 * NMI context is allowed: on x86 an int3-based kprobe (any probe
@@ -73,12 +76,16 @@ notrace void fathom_probe_hit(struct fathom_probe *probe,
 		this_cpu_inc(s->pcpu->drop_nmi);
 	if (unlikely(this_cpu_inc_return(hit_nesting) != 1)) {
 		this_cpu_inc(s->pcpu->drop_recursion);
+		this_cpu_inc(*probe->drops);
 		goto out_dec;
 	}
 
 	hit.probe = probe;
 	hit.regs = regs;
-	hit.is_return = is_return;
+	hit.data = data;
+	hit.size = size;
+	hit.is_return = flags & FATHOM_HIT_RETURN;
+	hit.user_regs = flags & FATHOM_HIT_USER;
 	t0 = local_clock();
 	fathom_vm_run(&probe->prog->vm, &hit, this_cpu_ptr(&vm_stack)->bytes);
 	/* for the overload guard (guard.c) */
@@ -93,7 +100,7 @@ out:
 	preempt_enable_notrace();
 }
 
-NOKPROBE_SYMBOL(fathom_probe_hit);
+NOKPROBE_SYMBOL(fathom_probe_hit_ctx);
 
 #define HIT(ctx) ((struct fathom_hit *)(ctx))
 
@@ -314,6 +321,22 @@ static notrace u64 h_get_ustack_id(u64 id, u64 skip, u64 r3, u64 r4, u64 r5,
 
 NOKPROBE_SYMBOL(h_get_ustack_id);
 
+static notrace u64 h_read_ctx(u64 dst, u64 len, u64 off, u64 r4, u64 r5,
+			      void *ctx)
+{
+	struct fathom_hit *hit = HIT(ctx);
+	void *buf = (void *)(unsigned long)dst;
+
+	if (!hit->data || off > hit->size || len > hit->size - off) {
+		memset(buf, 0, len);
+		return (u64)-EINVAL;
+	}
+	memcpy(buf, hit->data + off, len);
+	return 0;
+}
+
+NOKPROBE_SYMBOL(h_read_ctx);
+
 const fathom_helper_fn fathom_runtime_helpers[__FATHOM_HELPER_MAX] = {
 	[FATHOM_HELPER_GET_PID]			= h_get_pid,
 	[FATHOM_HELPER_GET_TID]			= h_get_tid,
@@ -337,6 +360,7 @@ const fathom_helper_fn fathom_runtime_helpers[__FATHOM_HELPER_MAX] = {
 	[FATHOM_HELPER_EMIT]			= h_emit,
 	[FATHOM_HELPER_GET_KSTACK_ID]		= h_get_kstack_id,
 	[FATHOM_HELPER_GET_USTACK_ID]		= h_get_ustack_id,
+	[FATHOM_HELPER_READ_CTX]		= h_read_ctx,
 };
 
 /**

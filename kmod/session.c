@@ -96,7 +96,10 @@ int fathom_session_start(struct fathom_session *s)
 	lockdep_assert_held(&fathom_sessions_lock);
 	if (s->state == FATHOM_STATE_RUNNING)
 		return -EBUSY;
+	/* BEGIN runs before any other probe can */
+	fathom_probes_run_kind(s, FATHOM_PROBE_BEGIN);
 	WRITE_ONCE(s->armed, true);
+	fathom_probes_arm(s);
 	s->last_heard = jiffies;
 	s->state = FATHOM_STATE_RUNNING;
 	s->stop_reason = FATHOM_STOP_NONE;
@@ -116,12 +119,15 @@ void fathom_session_stop(struct fathom_session *s, u32 reason)
 	lockdep_assert_held(&fathom_sessions_lock);
 	if (s->state != FATHOM_STATE_RUNNING)
 		return;
+	fathom_probes_disarm(s);
 	WRITE_ONCE(s->armed, false);
 	/*
 	 * Every handler runs the program with preemption disabled, so one
 	 * grace period covers every hit that saw armed set.
 	 */
 	synchronize_rcu();
+	/* END runs after every other probe is done */
+	fathom_probes_run_kind(s, FATHOM_PROBE_END);
 	if (s->relay)
 		fathom_relay_flush(s->relay);
 	s->state = FATHOM_STATE_STOPPED;
@@ -136,6 +142,7 @@ static void free_session(struct fathom_session *s)
 		for (i = 0; i < s->nr_probes; i++) {
 			kfree(s->probes[i].symbol);
 			free_percpu(s->probes[i].hits);
+			free_percpu(s->probes[i].drops);
 		}
 		kfree(s->probes);
 	}
@@ -172,8 +179,11 @@ static void free_session(struct fathom_session *s)
 void fathom_session_destroy(struct fathom_session *s)
 {
 	lockdep_assert_held(&fathom_sessions_lock);
+	if (s->state == FATHOM_STATE_RUNNING)
+		fathom_probes_disarm(s);
 	WRITE_ONCE(s->armed, false);
 	fathom_probes_detach(s);
+	fathom_probes_release(s);
 	if (s->id) {
 		idr_remove(&sessions, s->id);
 		nr_sessions--;

@@ -269,15 +269,43 @@ enum fathom_probe_attr {
 	FATHOM_A_PROBE_INDEX,		/* u32, in PROBE_STATS */
 	FATHOM_A_PROBE_PATH,		/* u32, enum fathom_probe_path used */
 	FATHOM_A_PROBE_PAD,
+	FATHOM_A_PROBE_TP_SYSTEM,	/* string, tracepoint category */
+	FATHOM_A_PROBE_TP_NAME,		/* string, tracepoint name */
+	FATHOM_A_PROBE_UPATH,		/* string, absolute path of a uprobe's file */
+	FATHOM_A_PROBE_REF_CTR_OFFSET,	/* u64, uprobe semaphore (USDT) file offset */
+	FATHOM_A_PROBE_PID,		/* u32, uprobes: only this process */
+	FATHOM_A_PROBE_PERIOD_NS,	/* u64, INTERVAL and PROFILE period */
+	FATHOM_A_PROBE_DROPS,		/* u64, in PROBE_STATS: hit inside a hit */
 
 	__FATHOM_A_PROBE_MAX
 };
 
 #define FATHOM_A_PROBE_MAX (__FATHOM_A_PROBE_MAX - 1)
 
+/*
+ * Probe kinds and what each needs (besides KIND and PROG):
+ *   KPROBE, KRETPROBE  SYMBOL [+ OFFSET] and/or ADDR; MAXACTIVE
+ *   TRACEPOINT         TP_SYSTEM, TP_NAME; the program reads the event's
+ *                      record (tracefs format file) with READ_CTX
+ *   UPROBE, URETPROBE  UPATH, OFFSET (file offset of the instruction),
+ *                      optional PID and REF_CTR_OFFSET
+ *   BEGIN, END         nothing: run once, in process context, at
+ *                      SESSION_START (before any other probe) and at the
+ *                      stop of a running session (after every other probe)
+ *   INTERVAL           PERIOD_NS (>= 100 us): one CPU, hrtimer
+ *   PROFILE            PERIOD_NS (>= 100 us): every CPU, with the
+ *                      interrupted registers
+ */
 enum fathom_probe_kind {
 	FATHOM_PROBE_KPROBE = 1,
 	FATHOM_PROBE_KRETPROBE,
+	FATHOM_PROBE_TRACEPOINT,
+	FATHOM_PROBE_UPROBE,
+	FATHOM_PROBE_URETPROBE,
+	FATHOM_PROBE_BEGIN,
+	FATHOM_PROBE_END,
+	FATHOM_PROBE_INTERVAL,
+	FATHOM_PROBE_PROFILE,
 
 	__FATHOM_PROBE_KIND_MAX
 };
@@ -287,7 +315,14 @@ enum fathom_probe_path {
 	FATHOM_PROBE_PATH_KPROBE = 1,
 	FATHOM_PROBE_PATH_FTRACE,
 	FATHOM_PROBE_PATH_KRETPROBE,
+	FATHOM_PROBE_PATH_PERF,		/* in-kernel perf counter per CPU */
+	FATHOM_PROBE_PATH_UPROBE,
+	FATHOM_PROBE_PATH_URETPROBE,
+	FATHOM_PROBE_PATH_PROCESS,	/* BEGIN/END: run by the command */
+	FATHOM_PROBE_PATH_HRTIMER,
 };
+
+#define FATHOM_PERIOD_MIN_NS	100000ULL
 
 /* Never use the ftrace_ops fast path, always a kprobe. */
 #define FATHOM_PROBE_F_NO_FTRACE	_BITULL(0)

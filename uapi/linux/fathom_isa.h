@@ -223,6 +223,9 @@ enum fathom_arg_kind {
  * @FATHOM_HELPER_GET_KSTACK_ID: store the kernel stack (skipping the given
  *	number of frames) in a stack map; returns its id or a negative errno
  * @FATHOM_HELPER_GET_USTACK_ID: likewise for the user stack
+ * @FATHOM_HELPER_READ_CTX: copy len bytes at offset (R3) of the hit's
+ *	record (a tracepoint's event record) to the stack; 0, or -EINVAL
+ *	and zeroes when the range is outside the record or there is none
  */
 enum fathom_helper_id {
 	FATHOM_HELPER_UNSPEC			= 0,
@@ -248,6 +251,7 @@ enum fathom_helper_id {
 	FATHOM_HELPER_EMIT			= 20,
 	FATHOM_HELPER_GET_KSTACK_ID		= 21,
 	FATHOM_HELPER_GET_USTACK_ID		= 22,
+	FATHOM_HELPER_READ_CTX			= 23,
 
 	__FATHOM_HELPER_MAX,
 	FATHOM_HELPER_MAX = __FATHOM_HELPER_MAX - 1,
@@ -291,6 +295,7 @@ enum fathom_helper_id {
 	X(GET_KSTACK_ID, get_kstack_id,					\
 	  MAP_ID_CONST, SCALAR, NONE, NONE, NONE)			\
 	X(GET_USTACK_ID, get_ustack_id,					\
-	  MAP_ID_CONST, SCALAR, NONE, NONE, NONE)
+	  MAP_ID_CONST, SCALAR, NONE, NONE, NONE)			\
+	X(READ_CTX, read_ctx, STACK_OUT, LEN_CONST, SCALAR, NONE, NONE)
 
 #endif /* _UAPI_LINUX_FATHOM_ISA_H */

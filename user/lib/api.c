@@ -191,6 +191,21 @@ static int put_probes(struct nl_msg *msg, const struct fathom_session_spec *sp)
 		if (p->flags &&
 		    nla_put_u32(msg, FATHOM_A_PROBE_FLAGS, p->flags) < 0)
 			return -ENOMEM;
+		if ((p->tp_system &&
+		     nla_put_string(msg, FATHOM_A_PROBE_TP_SYSTEM,
+				    p->tp_system) < 0) ||
+		    (p->tp_name && nla_put_string(msg, FATHOM_A_PROBE_TP_NAME,
+						  p->tp_name) < 0) ||
+		    (p->upath &&
+		     nla_put_string(msg, FATHOM_A_PROBE_UPATH, p->upath) < 0) ||
+		    (p->ref_ctr_offset &&
+		     nla_put_u64(msg, FATHOM_A_PROBE_REF_CTR_OFFSET,
+				 p->ref_ctr_offset) < 0) ||
+		    (p->pid &&
+		     nla_put_u32(msg, FATHOM_A_PROBE_PID, p->pid) < 0) ||
+		    (p->period_ns && nla_put_u64(msg, FATHOM_A_PROBE_PERIOD_NS,
+						 p->period_ns) < 0))
+			return -ENOMEM;
 		nla_nest_end(msg, item);
 	}
 	nla_nest_end(msg, list);
@@ -362,6 +377,8 @@ static int parse_session(struct nl_msg *msg, struct fathom_session_info *info,
 			info->probes[i].misses =
 				get_u64(pt[FATHOM_A_PROBE_MISSES]);
 			info->probes[i].path = get_u32(pt[FATHOM_A_PROBE_PATH]);
+			info->probes[i].drops =
+				get_u64(pt[FATHOM_A_PROBE_DROPS]);
 		}
 	}
 	if (tb[FATHOM_A_SESSION_PROG_STATS]) {

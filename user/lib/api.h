@@ -75,6 +75,15 @@ struct fathom_probe_spec {
 	uint32_t maxactive;
 	uint32_t id;
 	uint32_t flags;
+	/* TRACEPOINT */
+	const char *tp_system;
+	const char *tp_name;
+	/* UPROBE, URETPROBE: file and file offset (@offset) */
+	const char *upath;
+	uint64_t ref_ctr_offset;
+	uint32_t pid; /* 0: every process */
+	/* INTERVAL, PROFILE */
+	uint64_t period_ns;
 };
 
 struct fathom_session_spec {
@@ -132,7 +141,8 @@ struct fathom_session_stats {
 struct fathom_probe_stats {
 	uint64_t hits;
 	uint64_t misses;
-	uint32_t path; /* enum fathom_probe_path */
+	uint64_t drops; /* hits refused: the CPU was inside a hit */
+	uint32_t path;	/* enum fathom_probe_path */
 };
 
 struct fathom_prog_stats {

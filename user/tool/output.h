@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Output of a running script, in bpftrace's text and JSON forms:
+ * printf() records as they stream in, maps when printed (print(), exit,
+ * Ctrl-C), and the tool's own messages ("Attaching N probes...", lost
+ * events). Nothing here talks to the kernel: the caller dumps maps with
+ * fathom_map_dump() and feeds the entries in; tests feed bytes directly.
+ *
+ *	o = fathom_out_new(stdout, FATHOM_OUT_TEXT, compiled);
+ *	fathom_out_attached(o, n);
+ *	... for each relay record: fathom_out_record(o, payload, len) ...
+ *	md = fathom_mapdata_new(o, map_id);
+ *	... for each dumped entry: fathom_mapdata_add(md, cpu, k, ks, v, vs) ...
+ *	fathom_out_map(o, md);  fathom_mapdata_free(md);
+ *	fathom_out_free(o);
+ */
+#ifndef _FATHOM_USER_TOOL_OUTPUT_H
+#define _FATHOM_USER_TOOL_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct fathom_compiled;
+
+enum fathom_out_format {
+	FATHOM_OUT_TEXT = 1,
+	FATHOM_OUT_JSON,
+};
+
+struct fathom_out;
+struct fathom_mapdata;
+
+/**
+ * fathom_out_new() - an output for one compiled script
+ * @f: where to write (stdout, or the -o file)
+ * @fmt: text or JSON (one JSON object per line, bpftrace's shapes)
+ * @c: the compiled script: formats, map descriptions, probe names
+ *
+ * Return: the output, or NULL when out of memory.
+ */
+struct fathom_out *fathom_out_new(FILE *f, enum fathom_out_format fmt,
+				  const struct fathom_compiled *c);
+void fathom_out_free(struct fathom_out *o);
+
+/* "Attaching N probes..." (text) or {"type": "attached_probes", ...} */
+void fathom_out_attached(struct fathom_out *o, unsigned int nr_probes);
+
+/**
+ * fathom_out_record() - format one printf()/time() record
+ * @o: the output
+ * @rec: record payload (after struct fathom_record_hdr): a u32 format id
+ *	first, see user/compiler/codegen.h
+ * @len: payload bytes
+ *
+ * Action records (first u32 >= FATHOM_ACTION_BASE) are not formatted here:
+ * Return: 0 for a formatted record, 1 for an action record (the caller
+ * acts on it), -EBADMSG for a record that does not match its format.
+ */
+int fathom_out_record(struct fathom_out *o, const void *rec, size_t len);
+
+/**
+ * fathom_out_stack_add() - make one stack of a STACK map known
+ * @o: the output
+ * @stack_map: the STACK map's id (fathom_cmap.stack_map[] names it)
+ * @id: the stack id (the STACK map's value)
+ * @ips: addresses, innermost first
+ * @nr: number of @ips
+ *
+ * Stack keys and values of other maps are shown through these. Return: 0
+ * or -ENOMEM.
+ */
+int fathom_out_stack_add(struct fathom_out *o, uint32_t stack_map, uint64_t id,
+			 const uint64_t *ips, uint32_t nr);
+
+/** fathom_mapdata_new() - collect the entries of map @map_id (1-based) */
+struct fathom_mapdata *fathom_mapdata_new(struct fathom_out *o,
+					  uint32_t map_id);
+
+/**
+ * fathom_mapdata_add() - add one dumped entry, merging CPUs
+ * @md: the collection
+ * @cpu: the entry's CPU, UINT32_MAX for shared (HASH) maps
+ * @key: key bytes (the map's key layout)
+ * @key_size: bytes at @key
+ * @value: value bytes, the kind's per-CPU layout (uapi/linux/fathom.h)
+ * @value_size: bytes at @value
+ *
+ * Per-CPU aggregation values of the same key are merged the way DTrace
+ * and bpftrace do (counts and sums add, min/max fold, histograms add).
+ * Return: 0, -ENOMEM, or -EINVAL for sizes that do not fit the map.
+ */
+int fathom_mapdata_add(struct fathom_mapdata *md, uint32_t cpu,
+		       const void *key, uint32_t key_size, const void *value,
+		       uint32_t value_size);
+void fathom_mapdata_free(struct fathom_mapdata *md);
+
+/**
+ * fathom_out_map() - print a map as bpftrace does
+ * @o: the output
+ * @md: its merged entries
+ *
+ * Text: "@name[k1, k2]: value" lines sorted by value (ascending), hist and
+ * lhist with bpftrace's bucket labels and bars, avg/stats forms, an empty
+ * line after each map. JSON: {"type": "map"|"hist"|"stats", "data": ...}.
+ */
+void fathom_out_map(struct fathom_out *o, const struct fathom_mapdata *md);
+
+/* Tool messages on the output's stream: lost records, errors at exit. */
+void fathom_out_lost(struct fathom_out *o, uint64_t lost);
+
+#endif /* _FATHOM_USER_TOOL_OUTPUT_H */
