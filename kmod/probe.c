@@ -21,6 +21,7 @@ static const struct fathom_probe_ops *const probe_kinds[] = {
 	&fathom_begin_ops,
 	&fathom_end_ops,
 	&fathom_interval_ops,
+	&fathom_rawtp_ops,
 };
 
 /**

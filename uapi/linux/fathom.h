@@ -295,6 +295,11 @@ enum fathom_probe_attr {
  *   INTERVAL           PERIOD_NS (>= 100 us): one CPU, hrtimer
  *   PROFILE            PERIOD_NS (>= 100 us): every CPU, with the
  *                      interrupted registers
+ *   RAW_TRACEPOINT     TP_NAME (a tracepoint of the kernel proper, not of a
+ *                      module); the record READ_CTX reads is the array of
+ *                      the tracepoint's TP_PROTO arguments, one u64 each
+ *                      (FATHOM_RAW_TP_MAX_ARGS of them, those past the
+ *                      tracepoint's own count are undefined)
  */
 enum fathom_probe_kind {
 	FATHOM_PROBE_KPROBE = 1,
@@ -306,6 +311,7 @@ enum fathom_probe_kind {
 	FATHOM_PROBE_END,
 	FATHOM_PROBE_INTERVAL,
 	FATHOM_PROBE_PROFILE,
+	FATHOM_PROBE_RAW_TRACEPOINT,
 
 	__FATHOM_PROBE_KIND_MAX
 };
@@ -320,7 +326,10 @@ enum fathom_probe_path {
 	FATHOM_PROBE_PATH_URETPROBE,
 	FATHOM_PROBE_PATH_PROCESS,	/* BEGIN/END: run by the command */
 	FATHOM_PROBE_PATH_HRTIMER,
+	FATHOM_PROBE_PATH_TRACEPOINT,	/* tracepoint_probe_register */
 };
+
+#define FATHOM_RAW_TP_MAX_ARGS	12
 
 #define FATHOM_PERIOD_MIN_NS	100000ULL
 
