@@ -29,6 +29,7 @@ struct perf_event;
 struct pid;
 struct pt_regs;
 struct trace_event_file;
+struct tracepoint;
 
 /* FATHOM_PROBE_TRACEPOINT and FATHOM_PROBE_PROFILE (probe_perf.c) */
 struct fathom_probe_perf {
@@ -45,12 +46,18 @@ struct fathom_probe_perf {
 
 /* FATHOM_PROBE_UPROBE and FATHOM_PROBE_URETPROBE (probe_uprobe.c) */
 struct fathom_probe_uprobe {
-	char *path;
+	struct vfsmount *mnt;	/* pinned, with @inode, from parse to release */
 	struct inode *inode;
-	u64 ref_ctr_offset;
-	struct pid *pid;
+	u64 ref_ctr_offset;	/* 0: no USDT semaphore */
+	struct pid *pid;	/* only this process, or NULL */
 	struct uprobe_consumer uc;
-	void *handle;		/* what the 6.12+ register call returned */
+	struct uprobe *uprobe;	/* what uprobe_register() returned (6.12+) */
+};
+
+/* FATHOM_PROBE_RAW_TRACEPOINT (probe_rawtp.c) */
+struct fathom_probe_rawtp {
+	char *name;
+	struct tracepoint *tp;
 };
 
 /* FATHOM_PROBE_INTERVAL (probe_timer.c) */
@@ -80,6 +87,7 @@ struct fathom_probe_timer {
  * @perf: tracepoint and profile probes
  * @up: uprobes and uretprobes
  * @tm: interval probes
+ * @rawtp: raw tracepoint probes
  */
 struct fathom_probe {
 	struct fathom_session *session;
@@ -102,6 +110,7 @@ struct fathom_probe {
 		struct fathom_probe_perf perf;
 		struct fathom_probe_uprobe up;
 		struct fathom_probe_timer tm;
+		struct fathom_probe_rawtp rawtp;
 	};
 };
 
@@ -150,6 +159,7 @@ extern const struct fathom_probe_ops fathom_uretprobe_ops;
 extern const struct fathom_probe_ops fathom_begin_ops;
 extern const struct fathom_probe_ops fathom_end_ops;
 extern const struct fathom_probe_ops fathom_interval_ops;
+extern const struct fathom_probe_ops fathom_rawtp_ops;
 
 const struct fathom_probe_ops *fathom_probe_ops_get(u32 kind);
 
