@@ -268,16 +268,47 @@ static notrace u64 h_emit(u64 data, u64 len, u64 r3, u64 r4, u64 r5, void *ctx)
 
 NOKPROBE_SYMBOL(h_emit);
 
+/*
+ * A sampled context (profile, interval): the walk from here crosses the
+ * timer interrupt's frames into the interrupted code, whose address is
+ * the first frame to keep. Return the number of frames to drop, 0 when
+ * the address is not on the stack.
+ */
+static notrace unsigned int interrupted_frames(const unsigned long *ips,
+					       unsigned int nr,
+					       struct pt_regs *regs)
+{
+	unsigned long ip = instruction_pointer(regs);
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (ips[i] == ip)
+			return i;
+	return 0;
+}
+
+NOKPROBE_SYMBOL(interrupted_frames);
+
 static notrace u64 h_get_kstack_id(u64 id, u64 skip, u64 r3, u64 r4, u64 r5,
 				   void *ctx)
 {
 	unsigned long *ips = this_cpu_ptr(stack_ips);
-	unsigned int nr;
+	struct fathom_hit *hit = HIT(ctx);
+	struct pt_regs *regs = hit->regs;
+	u32 kind = hit->probe->kind;
+	unsigned int nr, drop = 0;
 
 	if (skip > 64)
 		skip = 64;
+	/* a sample taken in user mode has no kernel stack */
+	if ((kind == FATHOM_PROBE_PROFILE || kind == FATHOM_PROBE_INTERVAL) &&
+	    regs && user_mode(regs))
+		return fathom_map_stack_id(map_of(ctx, id), ips, 0);
 	nr = stack_trace_save(ips, fathom_limits.max_stack_depth, skip);
-	return fathom_map_stack_id(map_of(ctx, id), ips, nr);
+	if ((kind == FATHOM_PROBE_PROFILE || kind == FATHOM_PROBE_INTERVAL) &&
+	    regs)
+		drop = interrupted_frames(ips, nr, regs);
+	return fathom_map_stack_id(map_of(ctx, id), ips + drop, nr - drop);
 }
 
 NOKPROBE_SYMBOL(h_get_kstack_id);
