@@ -68,8 +68,11 @@ lint:
 fuzz:
 	$(MAKE) -C user/tests/vm fuzz
 
+# VM micro-benchmark on the host, then every per-event, startup and
+# scaling figure in one guest boot (bench/run); both rewrite RESULTS.md.
 bench:
 	$(MAKE) -C user/tests/vm bench
+	$(TOP)/bench/run
 
 test-vm: module user
 	$(TOP)/scripts/vm --kernel $(KVER) --interactive

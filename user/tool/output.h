@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 struct fathom_compiled;
 
@@ -53,7 +54,8 @@ void fathom_out_attached(struct fathom_out *o, unsigned int nr_probes);
  *	first, see user/compiler/codegen.h
  * @len: payload bytes
  *
- * Action records (first u32 >= FATHOM_ACTION_BASE) are not formatted here:
+ * Action records (first u32 >= FATHOM_ACTION_BASE) are not formatted here,
+ * except FATHOM_ACTION_TIME, which is time()'s output (see fathom_out_time()).
  * Return: 0 for a formatted record, 1 for an action record (the caller
  * acts on it), -EBADMSG for a record that does not match its format.
  */
@@ -90,8 +92,8 @@ struct fathom_mapdata *fathom_mapdata_new(struct fathom_out *o,
  * and bpftrace do (counts and sums add, min/max fold, histograms add).
  * Return: 0, -ENOMEM, or -EINVAL for sizes that do not fit the map.
  */
-int fathom_mapdata_add(struct fathom_mapdata *md, uint32_t cpu,
-		       const void *key, uint32_t key_size, const void *value,
+int fathom_mapdata_add(struct fathom_mapdata *md, uint32_t cpu, const void *key,
+		       uint32_t key_size, const void *value,
 		       uint32_t value_size);
 void fathom_mapdata_free(struct fathom_mapdata *md);
 
@@ -108,5 +110,57 @@ void fathom_out_map(struct fathom_out *o, const struct fathom_mapdata *md);
 
 /* Tool messages on the output's stream: lost records, errors at exit. */
 void fathom_out_lost(struct fathom_out *o, uint64_t lost);
+
+/*
+ * Additions (the functions above are the contract run.c codes against).
+ *
+ * Text and JSON follow bpftrace 0.17 (Debian's), checked against its
+ * output: map lines "@name[k1, k2]: v" with no empty line after plain
+ * maps; hist/lhist as "@name: " (bpftrace's trailing space), the bucket
+ * lines, then an empty line per key; avg/stats lines then one empty line;
+ * stack keys indented by 4 spaces, stack values by 8, kernel frames as
+ * "name+offset" with a decimal offset (bpftrace's form, not %pS's hex),
+ * user frames and unresolved addresses as hex. Sort: by value ascending
+ * (count/sum/min/max and integer values), by average (avg/stats), by total
+ * count (hist/lhist), otherwise by key; ties by key (integer components
+ * numerically, strings bytewise, first component first). In JSON an
+ * empty map prints nothing, as in bpftrace.
+ *
+ * A STACK map's entries given to fathom_mapdata_add() are registered as
+ * fathom_out_stack_add() does (so the caller may simply dump the STACK
+ * maps first); fathom_out_map() prints nothing for a STACK map.
+ */
+
+/**
+ * fathom_out_time() - print a time() record: strftime() of the current
+ * local time with format @fmt_id (an is_time format)
+ *
+ * fathom_out_record() calls this for FATHOM_ACTION_TIME records (and
+ * returns 0 for them: they are formatted, not left to the caller).
+ * Return: 0 or -EBADMSG for an unknown format.
+ */
+int fathom_out_time(struct fathom_out *o, uint32_t fmt_id);
+
+/* Where the kernel's symbols come from (default FATHOM_KALLSYMS), read on
+ * the first kernel address to print; tests point it at a file. */
+void fathom_out_set_kallsyms(struct fathom_out *o, const char *path);
+
+/* The clock time() records print (default time(NULL)); for tests. */
+void fathom_out_set_clock(struct fathom_out *o, time_t (*now)(void));
+
+/**
+ * fathom_out_map_order() - the maps to print at exit, in bpftrace's order
+ * @c: the compiled script
+ * @ids: filled with map ids (1-based), at least @c->nr_maps slots
+ *
+ * bpftrace prints its maps sorted by name ("@" first, then "@a", "@b"
+ * ...); STACK maps are not printed.
+ * Return: how many ids were written.
+ */
+uint32_t fathom_out_map_order(const struct fathom_compiled *c, uint32_t *ids);
+
+/* The text bpftrace writes when the trace stops, before printing maps:
+ * two newlines (in JSON mode too). */
+void fathom_out_exit_banner(struct fathom_out *o);
 
 #endif /* _FATHOM_USER_TOOL_OUTPUT_H */
