@@ -1297,19 +1297,86 @@ static void gen_stmts(struct cg *g, const struct ast_list *l)
 
 /* ---- probes and programs --------------------------------------------- */
 
+/* Nanoseconds between two hits of an interval or profile probe. */
+static uint64_t probe_period_ns(const struct probe_spec *sp)
+{
+	switch (sp->unit) {
+	case PROBE_UNIT_S:
+		return sp->value * 1000000000ull;
+	case PROBE_UNIT_MS:
+		return sp->value * 1000000ull;
+	case PROBE_UNIT_US:
+		return sp->value * 1000ull;
+	case PROBE_UNIT_HZ:
+		return 1000000000ull / sp->value;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * One fathom_probe_spec per probe spec as written: wildcards stay
+ * patterns and uprobe symbols stay names (symbol, offset = "+off"). The
+ * tool resolves them into concrete targets before the session is created
+ * (user/tool/resolve.c); probe i of c->probes is spec i in source order.
+ */
 static int add_probe(struct cg *g, const struct probe_spec *sp, uint32_t prog)
 {
 	struct fathom_compiled *c = g->c;
 	struct fathom_probe_spec p = { 0 };
-	char *sym, *name;
+	char *sym = NULL, *sys = NULL, *tpn = NULL, *path = NULL, *name;
+	bool oom = false;
 	void *a, *b;
 
 	switch (sp->type) {
-	case PROBE_KPROBE:
-		p.kind = FATHOM_PROBE_KPROBE;
+	case PROBE_BEGIN:
+		p.kind = FATHOM_PROBE_BEGIN;
 		break;
+	case PROBE_END:
+		p.kind = FATHOM_PROBE_END;
+		break;
+	case PROBE_KPROBE:
 	case PROBE_KRETPROBE:
-		p.kind = FATHOM_PROBE_KRETPROBE;
+		p.kind = sp->type == PROBE_KPROBE ? FATHOM_PROBE_KPROBE
+						  : FATHOM_PROBE_KRETPROBE;
+		if (sp->target) {
+			/* kprobes resolve "module:symbol" themselves */
+			size_t n = strlen(sp->target) + strlen(sp->name) + 2;
+
+			sym = malloc(n);
+			if (sym)
+				snprintf(sym, n, "%s:%s", sp->target, sp->name);
+		} else {
+			sym = strdup(sp->name);
+		}
+		oom = !sym;
+		break;
+	case PROBE_TRACEPOINT:
+		p.kind = FATHOM_PROBE_TRACEPOINT;
+		sys = strdup(sp->target);
+		tpn = strdup(sp->name);
+		oom = !sys || !tpn;
+		break;
+	case PROBE_UPROBE:
+	case PROBE_URETPROBE:
+		p.kind = sp->type == PROBE_UPROBE ? FATHOM_PROBE_UPROBE
+						  : FATHOM_PROBE_URETPROBE;
+		path = strdup(sp->target);
+		sym = strdup(sp->name);
+		oom = !path || !sym;
+		break;
+	case PROBE_INTERVAL:
+	case PROBE_PROFILE:
+		p.kind = sp->type == PROBE_INTERVAL ? FATHOM_PROBE_INTERVAL
+						    : FATHOM_PROBE_PROFILE;
+		p.period_ns = probe_period_ns(sp);
+		if (p.period_ns < FATHOM_PERIOD_MIN_NS) {
+			cg_error(
+				g, sp->loc,
+				"the period of '%s' is below the %llu us minimum",
+				sp->raw, FATHOM_PERIOD_MIN_NS / 1000);
+			return -EINVAL;
+		}
 		break;
 	default: {
 		char what[96];
@@ -1320,20 +1387,6 @@ static int add_probe(struct cg *g, const struct probe_spec *sp, uint32_t prog)
 		return -EINVAL;
 	}
 	}
-	if (sp->wildcard) {
-		unsupported(g, sp->loc, "a wildcard probe");
-		return -EINVAL;
-	}
-	if (sp->target) {
-		/* kprobes resolve "module:symbol" themselves */
-		size_t n = strlen(sp->target) + strlen(sp->name) + 2;
-
-		sym = malloc(n);
-		if (sym)
-			snprintf(sym, n, "%s:%s", sp->target, sp->name);
-	} else {
-		sym = strdup(sp->name);
-	}
 	name = strdup(sp->raw);
 	a = realloc(c->probes, (c->nr_probes + 1) * sizeof(*c->probes));
 	if (a)
@@ -1341,13 +1394,19 @@ static int add_probe(struct cg *g, const struct probe_spec *sp, uint32_t prog)
 	b = realloc(c->probe_names, (c->nr_probes + 1) * sizeof(char *));
 	if (b)
 		c->probe_names = b;
-	if (!sym || !name || !a || !b) {
+	if (oom || !name || !a || !b) {
 		free(sym);
+		free(sys);
+		free(tpn);
+		free(path);
 		free(name);
 		g->oom = true;
 		return -ENOMEM;
 	}
 	p.symbol = sym;
+	p.tp_system = sys;
+	p.tp_name = tpn;
+	p.upath = path;
 	p.offset = sp->has_offset ? sp->offset : 0;
 	p.prog = prog;
 	p.id = c->nr_probes;
@@ -1470,8 +1529,12 @@ void fathom_compiled_free(struct fathom_compiled *c)
 		free(c->map_info[i].name);
 	free(c->maps);
 	free(c->map_info);
-	for (i = 0; i < c->nr_probes; i++)
+	for (i = 0; i < c->nr_probes; i++) {
 		free((char *)c->probes[i].symbol);
+		free((char *)c->probes[i].tp_system);
+		free((char *)c->probes[i].tp_name);
+		free((char *)c->probes[i].upath);
+	}
 	free(c->probes);
 	for (i = 0; i < c->nr_probe_names; i++)
 		free(c->probe_names[i]);

@@ -2,6 +2,11 @@
 #ifndef _FATHOM_USER_TOOL_H
 #define _FATHOM_USER_TOOL_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
 #include "nl.h"
 
 /* Exit codes, as bpftrace users expect them to mean. */
@@ -12,6 +17,24 @@ enum {
 };
 
 extern const char *progname;
+
+/* What the command line asked for (main.c). */
+struct tool_opts {
+	const char *program;  /* -e */
+	const char *file;     /* script file */
+	const char *cmd;      /* -c */
+	const char *out_path; /* -o */
+	pid_t pid;	      /* -p, 0: none */
+	int format;	      /* enum fathom_out_format */
+	int buffering;	      /* -B: _IONBF, _IOLBF, _IOFBF, -1: default */
+	uint64_t flight_size; /* --flight-recorder bytes, 0: stream */
+	bool dump;	      /* -d */
+	bool verbose;	      /* -v */
+	bool quiet;	      /* -q */
+	bool no_deadman;      /* --no-deadman */
+	uint32_t deadman_ms;  /* --deadman MS, 0: module default */
+	FILE *out;	      /* stdout or the -o file */
+};
 
 /**
  * tool_open() - connect to the module, explaining any failure on stderr
@@ -31,5 +54,14 @@ int tool_open(struct fathom_nl *nl);
 int tool_kernel_error(const struct fathom_nl *nl, const char *what);
 
 int cmd_info(void);
+
+/**
+ * cmd_list() - fathom -l [PATTERN]: print matching probes, one a line
+ * @pattern: "kprobe:vfs_*", "tracepoint:sched:*", "uprobe:/bin/bash:*",
+ *	a bare pattern (kprobes and tracepoints), or NULL for everything
+ *
+ * Return: an exit code.
+ */
+int cmd_list(const char *pattern);
 
 #endif /* _FATHOM_USER_TOOL_H */

@@ -353,6 +353,14 @@ static struct type check_map_read(struct sema *c, struct ast_node *m)
 		return none();
 	sym->read = true;
 	v = map_value(c, sym);
+	/*
+	 * "@a = @a + 1" reads @a before anything assigned it: as in bpftrace
+	 * it reads as 0. Let the silent rounds go on with an integer, so the
+	 * assignment can infer the type; a map assigned nowhere still fails
+	 * in the reporting round.
+	 */
+	if (v.kind == TYPE_NONE && c->silent)
+		return type_int(8, true);
 	if (v.kind == TYPE_NONE) {
 		error(c, m->loc, "map '%s' is read but never assigned",
 		      sym->name);
