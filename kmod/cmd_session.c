@@ -290,8 +290,10 @@ static int parse_probes(struct fathom_session *s, struct genl_info *info)
 			p->id = nla_get_u32(tb[FATHOM_A_PROBE_ID]);
 		if (p->kind != FATHOM_PROBE_KPROBE &&
 		    p->kind != FATHOM_PROBE_KRETPROBE) {
-			ret = fathom_probe_ops_get(p->kind)->parse(p, tb,
-								    info->extack);
+			const struct fathom_probe_ops *ops =
+				fathom_probe_ops_get(p->kind);
+
+			ret = ops->parse(p, tb, info->extack);
 			if (ret)
 				return ret;
 			continue;
@@ -330,8 +332,41 @@ static int parse_probes(struct fathom_session *s, struct genl_info *info)
 	return 0;
 }
 
-static void attach_error(struct netlink_ext_ack *extack, int err)
+static void uprobe_attach_error(struct netlink_ext_ack *extack, int err)
 {
+	switch (err) {
+	case -EINVAL:
+		NL_SET_ERR_MSG(extack,
+			       "uprobe already registered at this offset with another semaphore offset");
+		break;
+	case -ENOTSUPP:
+		NL_SET_ERR_MSG(extack,
+			       "the instruction at this uprobe offset cannot be probed");
+		break;
+	case -EIO:
+		NL_SET_ERR_MSG(extack,
+			       "the uprobe's file cannot be read by the kernel's uprobe code on this file system");
+		break;
+	default:
+		NL_SET_ERR_MSG(extack, "cannot register uprobe");
+		break;
+	}
+}
+
+static void attach_error(struct netlink_ext_ack *extack, u32 kind, int err)
+{
+	if (kind == FATHOM_PROBE_UPROBE || kind == FATHOM_PROBE_URETPROBE) {
+		uprobe_attach_error(extack, err);
+		return;
+	}
+	if (kind == FATHOM_PROBE_TRACEPOINT || kind == FATHOM_PROBE_PROFILE) {
+		NL_SET_ERR_MSG(extack, "cannot create the probe's perf counters");
+		return;
+	}
+	if (kind != FATHOM_PROBE_KPROBE && kind != FATHOM_PROBE_KRETPROBE) {
+		NL_SET_ERR_MSG(extack, "cannot register probe");
+		return;
+	}
 	switch (err) {
 	case -ENOENT:
 		NL_SET_ERR_MSG(extack,
@@ -467,7 +502,7 @@ int fathom_cmd_session_create(struct sk_buff *skb, struct genl_info *info)
 	ret = fathom_probes_attach(s, &failed);
 	if (ret) {
 		fathom_nl_reply_probe_error(info, failed, ret);
-		attach_error(info->extack, ret);
+		attach_error(info->extack, s->probes[failed].kind, ret);
 		goto out_destroy;
 	}
 	ret = reply_created(s, info);

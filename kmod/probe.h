@@ -15,6 +15,7 @@
 #include <linux/hrtimer.h>
 #include <linux/kprobes.h>
 #include <linux/list.h>
+#include <linux/path.h>
 #include <linux/types.h>
 #include <linux/uprobes.h>
 
@@ -25,29 +26,24 @@ struct fathom_sprog;
 struct inode;
 struct netlink_ext_ack;
 struct nlattr;
-struct perf_event;
 struct pid;
 struct pt_regs;
-struct trace_event_file;
 struct tracepoint;
 
-/* FATHOM_PROBE_TRACEPOINT and FATHOM_PROBE_PROFILE (probe_perf.c) */
+/*
+ * FATHOM_PROBE_TRACEPOINT and FATHOM_PROBE_PROFILE (probe_perf.c): the
+ * counters, CPU-hotplug and tracepoint state live in probe_perf.c.
+ */
+struct fathom_perf_state;
+
 struct fathom_probe_perf {
-	char *system;
-	char *name;
-	struct trace_event_file *file;
-	u32 tp_id;
-	u64 period_ns;
-	struct perf_event * __percpu *events;
-	struct hlist_node cpuhp_node;
-	bool cpuhp_added;
-	u64 __percpu *offline_misses;
+	struct fathom_perf_state *st;	/* from parse to release */
 };
 
 /* FATHOM_PROBE_UPROBE and FATHOM_PROBE_URETPROBE (probe_uprobe.c) */
 struct fathom_probe_uprobe {
-	struct vfsmount *mnt;	/* pinned, with @inode, from parse to release */
-	struct inode *inode;
+	struct path file;	/* held from parse to release: keeps @inode */
+	struct inode *inode;	/* the file's (real) inode */
 	u64 ref_ctr_offset;	/* 0: no USDT semaphore */
 	struct pid *pid;	/* only this process, or NULL */
 	struct uprobe_consumer uc;

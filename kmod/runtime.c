@@ -194,6 +194,14 @@ static notrace u64 h_get_arg(u64 n, u64 r2, u64 r3, u64 r4, u64 r5, void *ctx)
 
 	if (hit->is_return || !hit->regs || n >= 10)
 		return 0;
+	/* a user function's 7th argument on is on the user stack */
+	if (hit->user_regs && n >= 6) {
+		const void __user *a = (const void __user *)
+			(user_stack_pointer(hit->regs) + (n - 5) * sizeof(long));
+		unsigned long v;
+
+		return copy_from_user_nofault(&v, a, sizeof(v)) ? 0 : v;
+	}
 	return regs_get_kernel_argument(hit->regs, n);
 }
 
@@ -368,6 +376,14 @@ static notrace u64 h_read_ctx(u64 dst, u64 len, u64 off, u64 r4, u64 r5,
 
 NOKPROBE_SYMBOL(h_read_ctx);
 
+static notrace u64 h_elapsed_ns(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5,
+				void *ctx)
+{
+	return ktime_get_mono_fast_ns() - HIT(ctx)->probe->session->start_ns;
+}
+
+NOKPROBE_SYMBOL(h_elapsed_ns);
+
 const fathom_helper_fn fathom_runtime_helpers[__FATHOM_HELPER_MAX] = {
 	[FATHOM_HELPER_GET_PID]			= h_get_pid,
 	[FATHOM_HELPER_GET_TID]			= h_get_tid,
@@ -392,6 +408,7 @@ const fathom_helper_fn fathom_runtime_helpers[__FATHOM_HELPER_MAX] = {
 	[FATHOM_HELPER_GET_KSTACK_ID]		= h_get_kstack_id,
 	[FATHOM_HELPER_GET_USTACK_ID]		= h_get_ustack_id,
 	[FATHOM_HELPER_READ_CTX]		= h_read_ctx,
+	[FATHOM_HELPER_ELAPSED_NS]		= h_elapsed_ns,
 };
 
 /**

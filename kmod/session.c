@@ -7,6 +7,7 @@
  * notifier alike. None of them is hot; the hit path never takes it.
  */
 #include <linux/idr.h>
+#include <linux/timekeeping.h>
 #include <linux/kernel.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
@@ -96,6 +97,7 @@ int fathom_session_start(struct fathom_session *s)
 	lockdep_assert_held(&fathom_sessions_lock);
 	if (s->state == FATHOM_STATE_RUNNING)
 		return -EBUSY;
+	s->start_ns = ktime_get_mono_fast_ns();
 	/* BEGIN runs before any other probe can */
 	fathom_probes_run_kind(s, FATHOM_PROBE_BEGIN);
 	WRITE_ONCE(s->armed, true);

@@ -75,6 +75,7 @@ struct fathom_sprog {
  * @overload_pct: CPU share the programs may use on any CPU (guard.c)
  * @deadman_ms: owner silence before the session is stopped, 0 = never
  * @last_heard: jiffies of the owner's last command
+ * @start_ns: ktime_get_mono_fast_ns() at the last SESSION_START
  */
 struct fathom_session {
 	u32 id;
@@ -103,6 +104,7 @@ struct fathom_session {
 	u32 overload_pct;
 	u32 deadman_ms;
 	unsigned long last_heard;
+	u64 start_ns;
 };
 
 /* Serialises every session operation and the session table. */

@@ -202,8 +202,9 @@ enum fathom_arg_kind {
  * @FATHOM_HELPER_GET_CPU: processor the probe runs on
  * @FATHOM_HELPER_KTIME_NS: monotonic clock in nanoseconds
  * @FATHOM_HELPER_GET_PROBE_ID: id of the probe that fired
- * @FATHOM_HELPER_GET_ARG: nth (0-based) argument of the probed function,
- *	or field n of a tracepoint; 0 when there is no such argument
+ * @FATHOM_HELPER_GET_ARG: nth (0-based) argument of the probed function
+ *	(kernel or user); 0 when there is no such argument (a tracepoint's
+ *	fields are read with READ_CTX)
  * @FATHOM_HELPER_GET_RETVAL: return value at a return probe, else 0
  * @FATHOM_HELPER_PROBE_READ_KERNEL: copy len bytes from a kernel address;
  *	0 or a negative errno with the destination zero-filled
@@ -226,6 +227,8 @@ enum fathom_arg_kind {
  * @FATHOM_HELPER_READ_CTX: copy len bytes at offset (R3) of the hit's
  *	record (a tracepoint's event record) to the stack; 0, or -EINVAL
  *	and zeroes when the range is outside the record or there is none
+ * @FATHOM_HELPER_ELAPSED_NS: nanoseconds since the session was last
+ *	started (KTIME_NS's clock)
  */
 enum fathom_helper_id {
 	FATHOM_HELPER_UNSPEC			= 0,
@@ -252,6 +255,7 @@ enum fathom_helper_id {
 	FATHOM_HELPER_GET_KSTACK_ID		= 21,
 	FATHOM_HELPER_GET_USTACK_ID		= 22,
 	FATHOM_HELPER_READ_CTX			= 23,
+	FATHOM_HELPER_ELAPSED_NS		= 24,
 
 	__FATHOM_HELPER_MAX,
 	FATHOM_HELPER_MAX = __FATHOM_HELPER_MAX - 1,
@@ -296,6 +300,7 @@ enum fathom_helper_id {
 	  MAP_ID_CONST, SCALAR, NONE, NONE, NONE)			\
 	X(GET_USTACK_ID, get_ustack_id,					\
 	  MAP_ID_CONST, SCALAR, NONE, NONE, NONE)			\
-	X(READ_CTX, read_ctx, STACK_OUT, LEN_CONST, SCALAR, NONE, NONE)
+	X(READ_CTX, read_ctx, STACK_OUT, LEN_CONST, SCALAR, NONE, NONE)	\
+	X(ELAPSED_NS, elapsed_ns, NONE, NONE, NONE, NONE, NONE)
 
 #endif /* _UAPI_LINUX_FATHOM_ISA_H */
