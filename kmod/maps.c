@@ -832,9 +832,9 @@ notrace int fathom_map_delete(struct fathom_map *map, const void *key)
 NOKPROBE_SYMBOL(fathom_map_delete);
 
 static notrace u32 stack_hash(const struct fathom_map *map,
-			      const unsigned long *ips, u32 nr)
+			      const unsigned long *ips, u32 nr, u32 tag)
 {
-	u32 hash = jhash_1word(nr, map->seed);
+	u32 hash = jhash_2words(nr, tag, map->seed);
 	u32 i;
 
 	for (i = 0; i < nr; i++)
@@ -846,12 +846,12 @@ static notrace u32 stack_hash(const struct fathom_map *map,
 NOKPROBE_SYMBOL(stack_hash);
 
 static notrace bool stack_equal(const struct shared_elem *e,
-				const unsigned long *ips, u32 nr)
+				const unsigned long *ips, u32 nr, u32 tag)
 {
 	const u32 *hdr = (const u32 *)e->data;
 	u32 i;
 
-	if (hdr[0] != nr)
+	if (hdr[0] != nr || hdr[1] != tag)
 		return false;
 	for (i = 0; i < nr; i++)
 		if (e->data[1 + i] != (u64)ips[i])
@@ -866,6 +866,9 @@ NOKPROBE_SYMBOL(stack_equal);
  * @map: a STACK map
  * @ips: return addresses, innermost first
  * @nr: number of @ips; only the first (key_size - 8) / 8 are kept
+ * @tag: stored with the stack and part of its identity: the process of a
+ *	user stack (whose addresses mean something only in that process), 0
+ *	for kernel stacks
  *
  * Probe context (or any context). Bounded work: one chain of at most
  * MAX_PROBES stacks and one copy of the stack. Ids start at 1 and are
@@ -875,7 +878,7 @@ NOKPROBE_SYMBOL(stack_equal);
  * (counted in fathom_map_dropped()), -EOPNOTSUPP for other kinds.
  */
 notrace s64 fathom_map_stack_id(struct fathom_map *map,
-				const unsigned long *ips, u32 nr)
+				const unsigned long *ips, u32 nr, u32 tag)
 {
 	struct shared_bucket *b;
 	struct shared_elem *e;
@@ -887,13 +890,13 @@ notrace s64 fathom_map_stack_id(struct fathom_map *map,
 	if (map->spec.kind != FATHOM_MAP_STACK)
 		return -EOPNOTSUPP;
 	nr = min(nr, map->key_words - 1);
-	hash = stack_hash(map, ips, nr);
+	hash = stack_hash(map, ips, nr, tag);
 	bi = hash & (map->nr_slots - 1);
 	b = &map->buckets[bi];
 	raw_spin_lock_irqsave(&b->lock, flags);
 	for (prev = &b->head; *prev; prev = &e->next, len++) {
 		e = pool_elem(map, *prev - 1);
-		if (e->hash == hash && stack_equal(e, ips, nr)) {
+		if (e->hash == hash && stack_equal(e, ips, nr, tag)) {
 			id = e->data[map->key_words];
 			raw_spin_unlock_irqrestore(&b->lock, flags);
 			return id;
@@ -911,7 +914,7 @@ notrace s64 fathom_map_stack_id(struct fathom_map *map,
 	 */
 	hdr = (u32 *)e->data;
 	hdr[0] = nr;
-	hdr[1] = 0;
+	hdr[1] = tag;
 	for (i = 0; i < nr; i++)
 		e->data[1 + i] = ips[i];
 	id = atomic64_inc_return(&map->next_id);

@@ -72,7 +72,7 @@ int fathom_map_update(struct fathom_map *map, const void *key,
 int fathom_map_delete(struct fathom_map *map, const void *key);
 int fathom_map_aggregate(struct fathom_map *map, const void *key, s64 v);
 s64 fathom_map_stack_id(struct fathom_map *map, const unsigned long *ips,
-			u32 nr);
+			u32 nr, u32 tag);
 
 /**
  * fathom_map_dropped() - inserts refused because the map was full

@@ -311,12 +311,13 @@ static notrace u64 h_get_kstack_id(u64 id, u64 skip, u64 r3, u64 r4, u64 r5,
 	/* a sample taken in user mode has no kernel stack */
 	if ((kind == FATHOM_PROBE_PROFILE || kind == FATHOM_PROBE_INTERVAL) &&
 	    regs && user_mode(regs))
-		return fathom_map_stack_id(map_of(ctx, id), ips, 0);
+		return fathom_map_stack_id(map_of(ctx, id), ips, 0, 0);
 	nr = stack_trace_save(ips, fathom_limits.max_stack_depth, skip);
 	if ((kind == FATHOM_PROBE_PROFILE || kind == FATHOM_PROBE_INTERVAL) &&
 	    regs)
 		drop = interrupted_frames(ips, nr, regs);
-	return fathom_map_stack_id(map_of(ctx, id), ips + drop, nr - drop);
+	return fathom_map_stack_id(map_of(ctx, id), ips + drop, nr - drop,
+				   0);
 }
 
 NOKPROBE_SYMBOL(h_get_kstack_id);
@@ -355,7 +356,8 @@ static notrace u64 h_get_ustack_id(u64 id, u64 skip, u64 r3, u64 r4, u64 r5,
 	}
 	if (skip >= nr)
 		return -ENOENT;
-	return fathom_map_stack_id(map_of(ctx, id), ips + skip, nr - skip);
+	return fathom_map_stack_id(map_of(ctx, id), ips + skip, nr - skip,
+				   current->tgid);
 }
 
 NOKPROBE_SYMBOL(h_get_ustack_id);

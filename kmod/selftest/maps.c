@@ -557,19 +557,19 @@ static bool test_stack(struct dump_state *st)
 	if (!map)
 		return false;
 	preempt_disable();
-	ida = fathom_map_stack_id(map, a, ARRAY_SIZE(a));
-	idb = fathom_map_stack_id(map, b, ARRAY_SIZE(b));
+	ida = fathom_map_stack_id(map, a, ARRAY_SIZE(a), 0);
+	idb = fathom_map_stack_id(map, b, ARRAY_SIZE(b), 0);
 	/* c and d differ only past the depth: one stack. */
-	idc = fathom_map_stack_id(map, c, ARRAY_SIZE(c));
-	idd = fathom_map_stack_id(map, d, ARRAY_SIZE(d));
-	ide = fathom_map_stack_id(map, NULL, 0);
-	full = fathom_map_stack_id(map, b, 2);
+	idc = fathom_map_stack_id(map, c, ARRAY_SIZE(c), 0);
+	idd = fathom_map_stack_id(map, d, ARRAY_SIZE(d), 0);
+	ide = fathom_map_stack_id(map, NULL, 0, 0);
+	full = fathom_map_stack_id(map, b, 2, 0);
 	preempt_enable();
 	if (ida <= 0 || idb <= 0 || idc <= 0 || ide <= 0 || ida == idb ||
 	    ida == idc || idb == idc || idc != idd || ide == ida ||
 	    ide == idb || ide == idc || full != -ENOSPC ||
 	    fathom_map_dropped(map) != 1 ||
-	    fathom_map_stack_id(map, a, ARRAY_SIZE(a)) != ida) {
+	    fathom_map_stack_id(map, a, ARRAY_SIZE(a), 0) != ida) {
 		pr_err("maps self-test: stack: ids %lld %lld %lld %lld %lld %lld\n",
 		       ida, idb, idc, idd, ide, full);
 		goto out;
@@ -594,7 +594,7 @@ static bool test_stack(struct dump_state *st)
 	/* Emptied, the map takes new stacks, with ids never seen before. */
 	fathom_map_clear(map, false);
 	preempt_disable();
-	idb = fathom_map_stack_id(map, b, ARRAY_SIZE(b));
+	idb = fathom_map_stack_id(map, b, ARRAY_SIZE(b), 0);
 	preempt_enable();
 	ok = idb > ide && idb > idc;
 	if (!ok)

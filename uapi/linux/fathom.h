@@ -219,7 +219,9 @@ enum fathom_map_attr {
  *   LHIST  { u64 buckets[(max - min) / step + 2] }: bucket 0 counts values
  *          < min, the last one values >= max, bucket 1 + i counts
  *          [min + i * step, min + (i + 1) * step)
- *   STACK  key { u32 nr; u32 pad; u64 ips[nr] }, value { u64 id }
+ *   STACK  key { u32 nr; u32 tgid; u64 ips[nr] }, value { u64 id }: tgid
+ *          is the process of a user stack (0 for kernel stacks); the
+ *          same addresses in two processes are two stacks
  */
 enum fathom_map_kind {
 	FATHOM_MAP_HASH = 1,
