@@ -171,14 +171,23 @@ void fathom_script_free(struct fathom_script *s)
 const char *ast_kind_name(enum ast_kind k)
 {
 	static const char *const names[] = {
-		[AST_INT] = "int",	   [AST_STR] = "string",
-		[AST_BUILTIN] = "builtin", [AST_VAR] = "var",
-		[AST_MAP] = "map",	   [AST_UNOP] = "unop",
-		[AST_BINOP] = "binop",	   [AST_TERNARY] = "ternary",
-		[AST_CALL] = "call",	   [AST_FIELD] = "field",
-		[AST_CAST] = "cast",	   [AST_INCDEC] = "incdec",
-		[AST_EXPR_STMT] = "expr",  [AST_ASSIGN] = "assign",
-		[AST_IF] = "if",	   [AST_UNROLL] = "unroll",
+		[AST_INT] = "int",
+		[AST_STR] = "string",
+		[AST_BUILTIN] = "builtin",
+		[AST_VAR] = "var",
+		[AST_MAP] = "map",
+		[AST_UNOP] = "unop",
+		[AST_BINOP] = "binop",
+		[AST_TERNARY] = "ternary",
+		[AST_CALL] = "call",
+		[AST_FIELD] = "field",
+		[AST_CAST] = "cast",
+		[AST_INCDEC] = "incdec",
+		[AST_POSITIONAL] = "positional",
+		[AST_EXPR_STMT] = "expr",
+		[AST_ASSIGN] = "assign",
+		[AST_IF] = "if",
+		[AST_UNROLL] = "unroll",
 		[AST_RETURN] = "return",
 	};
 	return NAME(names, k);
@@ -303,6 +312,9 @@ const char *type_str(const struct type *t, char *buf, size_t size)
 		break;
 	case TYPE_PROBE:
 		snprintf(buf, size, "probe");
+		break;
+	case TYPE_FUNC:
+		snprintf(buf, size, "func");
 		break;
 	case TYPE_ARGS:
 		snprintf(buf, size, "args");
@@ -430,6 +442,12 @@ static void dump_node(const struct ast_node *n, FILE *out, int depth,
 	case AST_INCDEC:
 		fprintf(out, "%s %s", n->u.incdec.prefix ? "prefix" : "postfix",
 			n->u.incdec.inc ? "++" : "--");
+		break;
+	case AST_POSITIONAL:
+		if (n->u.positional.count)
+			fprintf(out, "positional $#");
+		else
+			fprintf(out, "positional $%u", n->u.positional.index);
 		break;
 	case AST_ASSIGN:
 		fprintf(out, "assign %s%s",

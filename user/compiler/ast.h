@@ -56,6 +56,8 @@ enum type_kind {
 	TYPE_KSYM,     /* 8-byte kernel address shown as a symbol (ksym()) */
 	TYPE_USYM,     /* 8-byte user address shown as a symbol (usym()) */
 	TYPE_PROBE,    /* the 'probe' builtin: probe index, shown as name */
+	TYPE_FUNC,     /* the 'func' builtin: probe index, shown as the
+			* probed function's name (fathom_func_name()) */
 	TYPE_ARGS,     /* the 'args' record; only args.field is a value */
 	TYPE_FIELD,    /* args.field before the tracepoint-format pass */
 	TYPE_AGG,      /* aggregation: agg, and agg_args for lhist/hist */
@@ -149,18 +151,20 @@ struct probe_spec {
 
 enum ast_kind {
 	/* expressions */
-	AST_INT = 1, /* u.int_val */
-	AST_STR,     /* u.str: decoded bytes, no NUL inside */
-	AST_BUILTIN, /* u.builtin */
-	AST_VAR,     /* $x: u.var */
-	AST_MAP,     /* @x, @x[k...], @: u.map */
-	AST_UNOP,    /* u.unop */
-	AST_BINOP,   /* u.binop, including && and || (short-circuit) */
-	AST_TERNARY, /* u.ternary */
-	AST_CALL,    /* u.call */
-	AST_FIELD,   /* args.f, args->f: u.field */
-	AST_CAST,    /* (int32)e: u.cast, target type in node->type */
-	AST_INCDEC,  /* ++x, x--: u.incdec (value is the expression's) */
+	AST_INT = 1,	/* u.int_val */
+	AST_STR,	/* u.str: decoded bytes, no NUL inside */
+	AST_BUILTIN,	/* u.builtin */
+	AST_VAR,	/* $x: u.var */
+	AST_MAP,	/* @x, @x[k...], @: u.map */
+	AST_UNOP,	/* u.unop */
+	AST_BINOP,	/* u.binop, including && and || (short-circuit) */
+	AST_TERNARY,	/* u.ternary */
+	AST_CALL,	/* u.call */
+	AST_FIELD,	/* args.f, args->f: u.field */
+	AST_CAST,	/* (int32)e: u.cast, target type in node->type */
+	AST_INCDEC,	/* ++x, x--: u.incdec (value is the expression's) */
+	AST_POSITIONAL, /* $1..$N, $#: u.positional; the semantic pass
+			 * replaces it by an AST_INT or an AST_STR */
 	/* statements */
 	AST_EXPR_STMT, /* u.expr_stmt */
 	AST_ASSIGN,    /* u.assign: $x = e, @m[k] op= e */
@@ -240,6 +244,26 @@ enum func {
 	FN_DELETE,
 	FN_EXIT,
 	FN_TIME,
+};
+
+/*
+ * A tracepoint field, as the tracepoint-format pass found it in tracefs
+ * (passes/tp_format.c): where args.NAME is in the event record.
+ */
+enum field_kind {
+	FIELD_NONE = 0,
+	FIELD_INT,	/* integer of size 1, 2, 4 or 8 bytes */
+	FIELD_PTR,	/* a pointer: 8-byte address; user memory when user */
+	FIELD_CHARS,	/* char name[size]: a string */
+	FIELD_DATA_LOC, /* __data_loc char[]: u32 (len << 16 | offset) */
+};
+
+struct field_info {
+	enum field_kind kind;
+	uint32_t offset;
+	uint32_t size; /* bytes in the record */
+	bool is_signed;
+	bool user; /* FIELD_PTR: a user-space pointer (syscalls:*) */
 };
 
 struct ast_node;
@@ -323,8 +347,13 @@ struct ast_node {
 		struct {
 			struct ast_node *base; /* the 'args' builtin */
 			const char *name;
-			bool arrow; /* written args->name */
+			bool arrow;		/* written args->name */
+			struct field_info info; /* after the semantic pass */
 		} field;
+		struct {
+			uint32_t index; /* $1 is 1 */
+			bool count;	/* $# */
+		} positional;
 		struct {
 			struct ast_node *operand;
 			struct src_loc type_loc;
@@ -396,6 +425,10 @@ struct fathom_script {
 	struct ast_program prog;
 	bool parsed_ok;
 	bool checked_ok;
+	/* fathom_script_set_opts(); strings in the arena */
+	const char *tracefs; /* NULL: the default (compiler.h) */
+	uint32_t nparams;
+	const char **params; /* $1 is params[0] */
 };
 
 /* ---- helpers for passes ---------------------------------------------- */

@@ -48,6 +48,7 @@ struct cg {
 	uint32_t nret, ret_cap;
 	bool returned;	   /* the current block ended with return */
 	uint32_t *map_ids; /* map id of each ast_program.maps entry */
+	const struct ast_probe *probe; /* being generated */
 };
 
 static void cg_error(struct cg *g, struct src_loc loc, const char *fmt, ...)
@@ -432,6 +433,62 @@ static void gen_stack_id(struct cg *g, const struct type *t)
 	     user ? FATHOM_HELPER_GET_USTACK_ID : FATHOM_HELPER_GET_KSTACK_ID);
 }
 
+static int ldx_size(uint32_t bytes)
+{
+	switch (bytes) {
+	case 1:
+		return FATHOM_B;
+	case 2:
+		return FATHOM_H;
+	case 4:
+		return FATHOM_W;
+	default:
+		return FATHOM_DW;
+	}
+}
+
+/* READ_CTX of @len bytes at the constant record offset @at to @dst. */
+static void gen_read_ctx(struct cg *g, int32_t dst, uint32_t len, uint32_t at)
+{
+	emit_stack_ptr(g, R1, dst);
+	emit(g, FATHOM_MOV64_IMM(R2, (int32_t)len));
+	emit(g, FATHOM_MOV64_IMM(R3, (int32_t)at));
+	call(g, FATHOM_HELPER_READ_CTX);
+}
+
+/* R0 = the integer of @size bytes at record offset @at, extended. */
+static void gen_ctx_int(struct cg *g, uint32_t at, uint32_t size,
+			bool is_signed)
+{
+	uint32_t save = g->sp;
+	int32_t tmp = stack_alloc(g, 8);
+	uint32_t bits = 64 - 8 * size;
+
+	gen_read_ctx(g, tmp, size, at);
+	emit(g, FATHOM_LDX_MEM(ldx_size(size), R0, FP, tmp));
+	if (is_signed && bits) {
+		emit(g, FATHOM_ALU64_IMM(FATHOM_LSH, R0, (int32_t)bits));
+		emit(g, FATHOM_ALU64_IMM(FATHOM_ARSH, R0, (int32_t)bits));
+	}
+	g->sp = save;
+}
+
+/* Every spec of the block is a raw tracepoint: arguments are words of
+ * the hit's record. (The semantic pass allows argN in kprobe, uprobe and
+ * rawtracepoint probes; a block mixing them has no single way to read.) */
+static bool raw_tp_args(struct cg *g, struct src_loc loc)
+{
+	uint32_t i, raw = 0;
+
+	for (i = 0; i < g->probe->nspecs; i++)
+		raw += g->probe->specs[i].type == PROBE_RAWTRACEPOINT;
+	if (raw && raw != g->probe->nspecs)
+		cg_error(
+			g, loc,
+			"argN cannot be read in a block that has both rawtracepoint and other probes");
+	return raw != 0;
+}
+
 static void gen_builtin(struct cg *g, const struct ast_node *n)
 {
 	switch (n->u.builtin.id) {
@@ -457,12 +514,25 @@ static void gen_builtin(struct cg *g, const struct ast_node *n)
 		gen_simple_call(g, FATHOM_HELPER_GET_CGROUP_ID);
 		return;
 	case BI_PROBE:
+	case BI_FUNC: /* a probe id, shown as its function's name */
 		gen_simple_call(g, FATHOM_HELPER_GET_PROBE_ID);
+		return;
+	case BI_ELAPSED:
+		gen_simple_call(g, FATHOM_HELPER_ELAPSED_NS);
 		return;
 	case BI_RETVAL:
 		gen_simple_call(g, FATHOM_HELPER_GET_RETVAL);
 		return;
 	case BI_ARG:
+		if (raw_tp_args(g, n->loc)) {
+			if (n->u.builtin.index >= FATHOM_RAW_TP_MAX_ARGS)
+				cg_error(
+					g, n->loc,
+					"a raw tracepoint has at most %d arguments",
+					FATHOM_RAW_TP_MAX_ARGS);
+			gen_ctx_int(g, 8 * n->u.builtin.index, 8, false);
+			return;
+		}
 		emit(g, FATHOM_MOV64_IMM(R1, (int32_t)n->u.builtin.index));
 		call(g, FATHOM_HELPER_GET_ARG);
 		return;
@@ -804,6 +874,18 @@ static void gen_expr(struct cg *g, const struct ast_node *n)
 	case AST_INCDEC:
 		gen_incdec(g, n);
 		break;
+	case AST_FIELD: {
+		const struct field_info *fi = &n->u.field.info;
+
+		if (fi->kind != FIELD_INT && fi->kind != FIELD_PTR) {
+			unsupported(g, n->loc, "this field");
+			emit(g, FATHOM_MOV64_IMM(R0, 0));
+			break;
+		}
+		gen_ctx_int(g, fi->offset, fi->size,
+			    fi->kind == FIELD_INT && fi->is_signed);
+		break;
+	}
 	case AST_CALL:
 		if (n->u.call.id == FN_KSYM || n->u.call.id == FN_USYM) {
 			gen_expr(g, n->u.call.args.items[0]);
@@ -867,6 +949,15 @@ static void gen_str_read(struct cg *g, const struct ast_node *n, int32_t off,
 	g->loc = n->loc;
 	zero_stack(g, off, size);
 	emit(g, FATHOM_MOV64_REG(R3, R0));
+	if (p->kind == AST_FIELD && p->u.field.info.kind == FIELD_PTR) {
+		/* the format says whose memory: syscalls' come from user space */
+		emit_stack_ptr(g, R1, off);
+		emit(g, FATHOM_MOV64_IMM(R2, (int32_t)len));
+		call(g, p->u.field.info.user
+				? FATHOM_HELPER_PROBE_READ_USER_STR
+				: FATHOM_HELPER_PROBE_READ_KERNEL_STR);
+		return;
+	}
 	emit_imm64(g, R4, USER_ADDR_END);
 	emit_stack_ptr(g, R1, off);
 	emit(g, FATHOM_MOV64_IMM(R2, (int32_t)len));
@@ -876,6 +967,100 @@ static void gen_str_read(struct cg *g, const struct ast_node *n, int32_t off,
 	patch(g, jk);
 	call(g, FATHOM_HELPER_PROBE_READ_KERNEL_STR);
 	patch(g, end);
+}
+
+/* Zero the bytes [@from, ROUND8(@size)) of the string at @off. */
+static void nul_tail(struct cg *g, int32_t off, uint32_t from, uint32_t size)
+{
+	for (; from < ROUND8(size); from++)
+		emit(g, FATHOM_ST_MEM(FATHOM_B, FP, off + (int32_t)from, 0));
+}
+
+/* char name[N] of the record: at most @size - 1 bytes and a NUL. */
+static void gen_str_chars(struct cg *g, const struct ast_node *n, int32_t off,
+			  uint32_t size)
+{
+	uint32_t len = n->u.field.info.size;
+
+	if (len > size)
+		len = size;
+	zero_stack(g, off, size);
+	gen_read_ctx(g, off, len, n->u.field.info.offset);
+	nul_tail(g, off, len - 1, len);
+}
+
+/*
+ * __data_loc char[] name: a u32 at the field's offset holds the string's
+ * offset in the record (low 16 bits) and its length with the NUL (high 16
+ * bits). READ_CTX copies a constant length and the string may end close
+ * to the record's end, so the string is read in 8-byte chunks; the last,
+ * partial chunk is read as the 8 bytes that end where the string ends,
+ * shifted down to the bytes that belong to it (so nothing after the
+ * string's NUL gets into the buffer).
+ */
+static void gen_str_data_loc(struct cg *g, const struct ast_node *n,
+			     int32_t off, uint32_t size)
+{
+	uint32_t save = g->sp, i, nchunks, *done, ndone = 0, j, jpart, jnext;
+	int32_t at = stack_alloc(g, 8), len = stack_alloc(g, 8);
+	int32_t tmp = stack_alloc(g, 8);
+	uint32_t slen = size < n->type.size ? size : n->type.size;
+
+	nchunks = ROUND8(slen) / 8;
+	done = calloc(3 * nchunks + 1, sizeof(*done));
+	if (!done) {
+		g->oom = true;
+		return;
+	}
+	zero_stack(g, off, size);
+	gen_ctx_int(g, n->u.field.info.offset, 4, false);
+	emit(g, FATHOM_MOV64_REG(R1, R0));
+	emit(g, FATHOM_ALU64_IMM(FATHOM_AND, R1, 0xffff));
+	emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R1, at));
+	emit(g, FATHOM_ALU64_IMM(FATHOM_RSH, R0, 16));
+	emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R0, len));
+	for (i = 0; i < nchunks; i++) {
+		int32_t chunk = off + 8 * (int32_t)i;
+
+		/* R2 = bytes of the string from this chunk on */
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R2, FP, len));
+		done[ndone++] = emit(g, FATHOM_JMP_IMM(FATHOM_JLE, R2,
+						       (int32_t)(8 * i), 0));
+		emit(g, FATHOM_ALU64_IMM(FATHOM_SUB, R2, (int32_t)(8 * i)));
+		jpart = emit_jmp_imm(g, FATHOM_JLT, R2, 8);
+		emit_stack_ptr(g, R1, chunk);
+		emit(g, FATHOM_MOV64_IMM(R2, 8));
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R3, FP, at));
+		emit(g, FATHOM_ALU64_IMM(FATHOM_ADD, R3, (int32_t)(8 * i)));
+		call(g, FATHOM_HELPER_READ_CTX);
+		/* a whole chunk: on to the next one, unless it failed */
+		jnext = emit_jmp_imm(g, FATHOM_JEQ, R0, 0);
+		done[ndone++] = emit_ja(g);
+		patch(g, jpart);
+		/* the last 1..7 bytes: the 8 ending at the string's end */
+		emit_stack_ptr(g, R1, tmp);
+		emit(g, FATHOM_MOV64_IMM(R2, 8));
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R3, FP, at));
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R4, FP, len));
+		emit(g, FATHOM_ALU64_REG(FATHOM_ADD, R3, R4));
+		emit(g, FATHOM_ALU64_IMM(FATHOM_SUB, R3, 8));
+		call(g, FATHOM_HELPER_READ_CTX);
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R2, FP, len));
+		emit(g, FATHOM_ALU64_IMM(FATHOM_SUB, R2, (int32_t)(8 * i)));
+		emit(g, FATHOM_MOV64_IMM(R3, 8));
+		emit(g, FATHOM_ALU64_REG(FATHOM_SUB, R3, R2));
+		emit(g, FATHOM_ALU64_IMM(FATHOM_LSH, R3, 3));
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R1, FP, tmp));
+		emit(g, FATHOM_ALU64_REG(FATHOM_RSH, R1, R3));
+		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R1, chunk));
+		done[ndone++] = emit_ja(g);
+		patch(g, jnext);
+	}
+	for (j = 0; j < ndone; j++)
+		patch(g, done[j]);
+	free(done);
+	nul_tail(g, off, slen - 1, slen);
+	g->sp = save;
 }
 
 /* Write the string value @n to the stack at @off, NUL-padded to @size. */
@@ -943,6 +1128,14 @@ static void gen_str(struct cg *g, const struct ast_node *n, int32_t off,
 		patch(g, end);
 		break;
 	}
+	case AST_FIELD:
+		if (n->u.field.info.kind == FIELD_CHARS)
+			gen_str_chars(g, n, off, size);
+		else if (n->u.field.info.kind == FIELD_DATA_LOC)
+			gen_str_data_loc(g, n, off, size);
+		else
+			unsupported(g, n->loc, "this field as a string");
+		break;
 	case AST_CALL:
 		if (n->u.call.id == FN_STR) {
 			gen_str_read(g, n, off, size);
@@ -1019,9 +1212,33 @@ static void gen_action(struct cg *g, uint32_t action, uint32_t arg,
 	g->sp = save;
 }
 
+static void gen_printf_args(struct cg *g, struct src_loc loc,
+			    const struct ast_list *args);
+
 static void gen_printf(struct cg *g, const struct ast_node *n)
 {
-	const struct ast_list *args = &n->u.call.args;
+	gen_printf_args(g, n->loc, &n->u.call.args);
+}
+
+/* print(value): as printf("%d\n", value), with the value's conversion. */
+static void gen_print_value(struct cg *g, const struct ast_node *n)
+{
+	struct ast_node fmt = { .kind = AST_STR, .loc = n->loc };
+	struct ast_node *items[2] = { &fmt, n->u.call.args.items[0] };
+	struct ast_list l = { .items = items, .n = 2, .cap = 2 };
+	const struct type *t = &items[1]->type;
+
+	if (t->kind == TYPE_INT)
+		fmt.u.str.s = (char *)(t->is_signed ? "%d\n" : "%u\n");
+	else
+		fmt.u.str.s = (char *)"%s\n";
+	fmt.u.str.len = 3;
+	gen_printf_args(g, n->loc, &l);
+}
+
+static void gen_printf_args(struct cg *g, struct src_loc loc,
+			    const struct ast_list *args)
+{
 	uint32_t id = add_fmt(g, args->items[0], args, 1, false);
 	const struct fathom_fmt *f;
 	uint32_t save = g->sp, i;
@@ -1032,7 +1249,7 @@ static void gen_printf(struct cg *g, const struct ast_node *n)
 	f = &g->c->fmts[id];
 	if (f->size > FATHOM_STACK_SIZE) {
 		cg_error(
-			g, n->loc,
+			g, loc,
 			"this printf() record is %u bytes, more than the %d bytes of stack",
 			f->size, FATHOM_STACK_SIZE);
 		return;
@@ -1051,7 +1268,7 @@ static void gen_printf(struct cg *g, const struct ast_node *n)
 			emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R0, at));
 		}
 	}
-	g->loc = n->loc;
+	g->loc = loc;
 	gen_emit(g, rec, f->size);
 	g->sp = save;
 }
@@ -1096,9 +1313,10 @@ static void gen_call_stmt(struct cg *g, const struct ast_node *n)
 	case FN_PRINT:
 	case FN_CLEAR:
 	case FN_ZERO:
-		if (args->items[0]->kind != AST_MAP ||
-		    args->items[0]->u.map.keys.n) {
-			unsupported(g, n->loc, "print() of a value");
+		if (n->u.call.id == FN_PRINT &&
+		    (args->items[0]->kind != AST_MAP ||
+		     args->items[0]->u.map.keys.n)) {
+			gen_print_value(g, n);
 			return;
 		}
 		id = map_ref_id(g, args->items[0]);
@@ -1357,6 +1575,18 @@ static int add_probe(struct cg *g, const struct probe_spec *sp, uint32_t prog)
 		tpn = strdup(sp->name);
 		oom = !sys || !tpn;
 		break;
+	case PROBE_RAWTRACEPOINT:
+		if (sp->target) {
+			cg_error(
+				g, sp->loc,
+				"'%s': raw tracepoints of modules are not supported yet",
+				sp->raw);
+			return -EINVAL;
+		}
+		p.kind = FATHOM_PROBE_RAW_TRACEPOINT;
+		tpn = strdup(sp->name);
+		oom = !tpn;
+		break;
 	case PROBE_UPROBE:
 	case PROBE_URETPROBE:
 		p.kind = sp->type == PROBE_UPROBE ? FATHOM_PROBE_UPROBE
@@ -1467,6 +1697,7 @@ static void gen_probe(struct cg *g, const struct ast_probe *pr)
 	g->nret = 0;
 	g->returned = false;
 	g->loc = pr->loc;
+	g->probe = pr;
 	g->var_off = calloc(pr->nvars + 1, sizeof(*g->var_off));
 	if (!g->var_off) {
 		g->oom = true;
@@ -1510,6 +1741,17 @@ static void gen_probe(struct cg *g, const struct ast_probe *pr)
 			g, pr->loc,
 			"this probe needs %u instructions, more than the %d a program may have",
 			g->len, FATHOM_MAX_INSNS);
+}
+
+const char *fathom_func_name(const char *probe_name)
+{
+	const char *p = probe_name, *colon;
+
+	if (!p)
+		return NULL;
+	/* "kprobe:[module:]func[+off]", "uprobe:/path:sym" */
+	colon = strrchr(p, ':');
+	return colon ? colon + 1 : p;
 }
 
 void fathom_compiled_free(struct fathom_compiled *c)

@@ -119,6 +119,17 @@ struct fathom_compiled {
 struct fathom_compiled *fathom_codegen(const struct fathom_script *s,
 				       struct diag_sink *d);
 
+/**
+ * fathom_func_name() - what the 'func' builtin shows for a probe
+ * @probe_name: c->probe_names[id] ("kprobe:vfs_read", "uprobe:/bin/sh:main")
+ *
+ * A TYPE_FUNC value is a probe id, as TYPE_PROBE's; it is printed as the
+ * function the probe is on: the part of its name after the last ':'.
+ *
+ * Return: a pointer into @probe_name (NULL for NULL).
+ */
+const char *fathom_func_name(const char *probe_name);
+
 /** fathom_compiled_free() - free @c and everything it holds; NULL is fine */
 void fathom_compiled_free(struct fathom_compiled *c);
 

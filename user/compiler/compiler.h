@@ -38,6 +38,34 @@
 struct fathom_script *fathom_script_parse(const char *name, const char *text,
 					  size_t len, struct diag_sink *d);
 
+/*
+ * What the command line gives the compiler, set between parsing and
+ * checking:
+ *
+ * @tracefs: the directory that holds tracefs' events/ (whose
+ *	events/CAT/NAME/format files give args' fields); NULL means
+ *	$FATHOM_TRACEFS, else /sys/kernel/tracing, else
+ *	/sys/kernel/debug/tracing
+ * @params: the positional parameters $1..$nparams (the arguments after
+ *	the script file); an integer when the whole text is a number, else
+ *	a string, as in bpftrace; $# is nparams
+ */
+struct fathom_compile_opts {
+	const char *tracefs;
+	const char *const *params;
+	unsigned int nparams;
+};
+
+/**
+ * fathom_script_set_opts() - give a parsed script its options
+ * @s: a parsed, not yet checked script
+ * @o: copied into @s
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int fathom_script_set_opts(struct fathom_script *s,
+			   const struct fathom_compile_opts *o);
+
 /**
  * fathom_script_check() - semantic pass (types, builtins per probe kind,
  * printf formats, aggregations) then constant folding

@@ -10,6 +10,7 @@ COMPILER_FRONTEND_SRCS := \
 	compiler/parser.c \
 	compiler/passes/probe_specs.c \
 	compiler/passes/semantic.c \
+	compiler/passes/tp_format.c \
 	compiler/passes/printf_format.c \
 	compiler/passes/fold_consts.c \
 	compiler/passes/pass_mgr.c

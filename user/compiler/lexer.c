@@ -416,13 +416,37 @@ void lex_next(struct lexer *lx, struct token *t)
 	}
 	if (c == '$' || c == '@') {
 		advance(lx);
-		if (c == '$' && peekc(lx, 0) >= '0' && peekc(lx, 0) <= '9') {
-			while (peekc(lx, 0) >= 0 && is_ident(peekc(lx, 0)))
-				advance(lx);
+		if (c == '$' && peekc(lx, 0) == '#') {
+			advance(lx);
+			t->kind = TOK_POSITIONAL;
+			t->ival = 0;
+			t->count = true;
 			finish(lx, t);
-			set_error(
-				t, t->loc,
-				"positional parameters ($1, $2...) are not supported yet");
+			return;
+		}
+		if (c == '$' && peekc(lx, 0) >= '0' && peekc(lx, 0) <= '9') {
+			uint64_t v = 0;
+			bool bad = false;
+
+			while (peekc(lx, 0) >= 0 && is_ident(peekc(lx, 0))) {
+				int d = peekc(lx, 0);
+
+				if (d < '0' || d > '9')
+					bad = true;
+				else if (v < 100000)
+					v = v * 10 + (uint64_t)(d - '0');
+				advance(lx);
+			}
+			finish(lx, t);
+			if (bad || v == 0 || v >= 100000) {
+				set_error(
+					t, t->loc,
+					"a positional parameter is $1, $2, ... or $#");
+				return;
+			}
+			t->kind = TOK_POSITIONAL;
+			t->ival = v;
+			t->count = false;
 			return;
 		}
 		if (c == '$' && !is_ident_start(peekc(lx, 0))) {
@@ -512,32 +536,59 @@ void lex_probe_spec(struct lexer *lx, struct token *t)
 const char *tok_kind_name(enum tok_kind k)
 {
 	static const char *const names[] = {
-		[TOK_EOF] = "end of input", [TOK_ERROR] = "invalid token",
-		[TOK_IDENT] = "identifier", [TOK_VAR] = "variable",
-		[TOK_MAP] = "map",	    [TOK_INT] = "integer",
-		[TOK_STR] = "string",	    [TOK_SPEC] = "probe",
-		[TOK_LBRACE] = "'{'",	    [TOK_RBRACE] = "'}'",
-		[TOK_LPAREN] = "'('",	    [TOK_RPAREN] = "')'",
-		[TOK_LBRACKET] = "'['",	    [TOK_RBRACKET] = "']'",
-		[TOK_SEMI] = "';'",	    [TOK_COMMA] = "','",
-		[TOK_DOT] = "'.'",	    [TOK_ARROW] = "'->'",
-		[TOK_QUESTION] = "'?'",	    [TOK_COLON] = "':'",
-		[TOK_PLUS] = "'+'",	    [TOK_MINUS] = "'-'",
-		[TOK_STAR] = "'*'",	    [TOK_SLASH] = "'/'",
-		[TOK_PERCENT] = "'%'",	    [TOK_AMP] = "'&'",
-		[TOK_PIPE] = "'|'",	    [TOK_CARET] = "'^'",
-		[TOK_TILDE] = "'~'",	    [TOK_BANG] = "'!'",
-		[TOK_LT] = "'<'",	    [TOK_GT] = "'>'",
-		[TOK_LE] = "'<='",	    [TOK_GE] = "'>='",
-		[TOK_EQ] = "'=='",	    [TOK_NE] = "'!='",
-		[TOK_LAND] = "'&&'",	    [TOK_LOR] = "'||'",
-		[TOK_SHL] = "'<<'",	    [TOK_SHR] = "'>>'",
-		[TOK_ASSIGN] = "'='",	    [TOK_ADD_ASSIGN] = "'+='",
-		[TOK_SUB_ASSIGN] = "'-='",  [TOK_MUL_ASSIGN] = "'*='",
-		[TOK_DIV_ASSIGN] = "'/='",  [TOK_MOD_ASSIGN] = "'%='",
-		[TOK_AND_ASSIGN] = "'&='",  [TOK_OR_ASSIGN] = "'|='",
-		[TOK_XOR_ASSIGN] = "'^='",  [TOK_SHL_ASSIGN] = "'<<='",
-		[TOK_SHR_ASSIGN] = "'>>='", [TOK_INC] = "'++'",
+		[TOK_EOF] = "end of input",
+		[TOK_ERROR] = "invalid token",
+		[TOK_IDENT] = "identifier",
+		[TOK_VAR] = "variable",
+		[TOK_POSITIONAL] = "positional parameter",
+		[TOK_MAP] = "map",
+		[TOK_INT] = "integer",
+		[TOK_STR] = "string",
+		[TOK_SPEC] = "probe",
+		[TOK_LBRACE] = "'{'",
+		[TOK_RBRACE] = "'}'",
+		[TOK_LPAREN] = "'('",
+		[TOK_RPAREN] = "')'",
+		[TOK_LBRACKET] = "'['",
+		[TOK_RBRACKET] = "']'",
+		[TOK_SEMI] = "';'",
+		[TOK_COMMA] = "','",
+		[TOK_DOT] = "'.'",
+		[TOK_ARROW] = "'->'",
+		[TOK_QUESTION] = "'?'",
+		[TOK_COLON] = "':'",
+		[TOK_PLUS] = "'+'",
+		[TOK_MINUS] = "'-'",
+		[TOK_STAR] = "'*'",
+		[TOK_SLASH] = "'/'",
+		[TOK_PERCENT] = "'%'",
+		[TOK_AMP] = "'&'",
+		[TOK_PIPE] = "'|'",
+		[TOK_CARET] = "'^'",
+		[TOK_TILDE] = "'~'",
+		[TOK_BANG] = "'!'",
+		[TOK_LT] = "'<'",
+		[TOK_GT] = "'>'",
+		[TOK_LE] = "'<='",
+		[TOK_GE] = "'>='",
+		[TOK_EQ] = "'=='",
+		[TOK_NE] = "'!='",
+		[TOK_LAND] = "'&&'",
+		[TOK_LOR] = "'||'",
+		[TOK_SHL] = "'<<'",
+		[TOK_SHR] = "'>>'",
+		[TOK_ASSIGN] = "'='",
+		[TOK_ADD_ASSIGN] = "'+='",
+		[TOK_SUB_ASSIGN] = "'-='",
+		[TOK_MUL_ASSIGN] = "'*='",
+		[TOK_DIV_ASSIGN] = "'/='",
+		[TOK_MOD_ASSIGN] = "'%='",
+		[TOK_AND_ASSIGN] = "'&='",
+		[TOK_OR_ASSIGN] = "'|='",
+		[TOK_XOR_ASSIGN] = "'^='",
+		[TOK_SHL_ASSIGN] = "'<<='",
+		[TOK_SHR_ASSIGN] = "'>>='",
+		[TOK_INC] = "'++'",
 		[TOK_DEC] = "'--'",
 	};
 	return (size_t)k < sizeof(names) / sizeof(names[0]) && names[k]

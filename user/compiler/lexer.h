@@ -20,13 +20,14 @@
 
 enum tok_kind {
 	TOK_EOF = 0,
-	TOK_ERROR, /* err holds the message */
-	TOK_IDENT, /* keywords and builtins too: the parser decides */
-	TOK_VAR,   /* $name: text includes the '$' */
-	TOK_MAP,   /* @name or @: text includes the '@' */
-	TOK_INT,   /* ival */
-	TOK_STR,   /* sval/slen: decoded, in the arena */
-	TOK_SPEC,  /* a probe spec, from lex_probe_spec() only */
+	TOK_ERROR,	/* err holds the message */
+	TOK_IDENT,	/* keywords and builtins too: the parser decides */
+	TOK_VAR,	/* $name: text includes the '$' */
+	TOK_MAP,	/* @name or @: text includes the '@' */
+	TOK_POSITIONAL, /* $1..$N (ival = N) or $# (count) */
+	TOK_INT,	/* ival */
+	TOK_STR,	/* sval/slen: decoded, in the arena */
+	TOK_SPEC,	/* a probe spec, from lex_probe_spec() only */
 	TOK_LBRACE,
 	TOK_RBRACE,
 	TOK_LPAREN,
@@ -81,6 +82,7 @@ struct token {
 	uint64_t ival;
 	char *sval;
 	uint32_t slen;
+	bool count;	     /* TOK_POSITIONAL: $# */
 	const char *err;     /* TOK_ERROR */
 	struct src_loc eloc; /* TOK_ERROR: the exact range to blame */
 	char ebuf[80];	     /* storage for err, when formatted */

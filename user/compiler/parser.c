@@ -431,6 +431,14 @@ static struct ast_node *parse_primary(struct parser *p)
 		return n;
 	case TOK_MAP:
 		return parse_map(p);
+	case TOK_POSITIONAL:
+		n = node(p, AST_POSITIONAL, p->cur.loc);
+		if (!n)
+			return NULL;
+		n->u.positional.index = (uint32_t)p->cur.ival;
+		n->u.positional.count = p->cur.count;
+		next(p);
+		return n;
 	case TOK_IDENT:
 		if (is_keyword(&p->cur, "if") || is_keyword(&p->cur, "else") ||
 		    is_keyword(&p->cur, "unroll") ||

@@ -24,6 +24,7 @@
 #include "output.h"
 #include "../compiler/codegen.h"
 #include "../lib/ksyms.h"
+#include "../lib/usyms.h"
 
 /* ---- growable strings ------------------------------------------------ */
 
@@ -170,6 +171,7 @@ static void sb_json_quoted(struct sb *b, const char *s)
 
 struct ostack {
 	uint32_t map;
+	uint32_t tgid; /* user stacks: the process; 0 unknown */
 	uint64_t id;
 	uint64_t *ips;
 	uint32_t nr;
@@ -186,6 +188,8 @@ struct fathom_out {
 	char *kallsyms;
 	struct fathom_ksyms *ksyms;
 	bool ksyms_tried;
+	fathom_out_usym_fn usym_fn;
+	void *usym_arg;
 	time_t (*now)(void);
 };
 
@@ -230,6 +234,13 @@ void fathom_out_set_kallsyms(struct fathom_out *o, const char *path)
 	fathom_ksyms_free(o->ksyms);
 	o->ksyms = NULL;
 	o->ksyms_tried = false;
+}
+
+void fathom_out_set_usyms(struct fathom_out *o, fathom_out_usym_fn fn,
+			  void *arg)
+{
+	o->usym_fn = fn;
+	o->usym_arg = arg;
 }
 
 void fathom_out_set_clock(struct fathom_out *o, time_t (*now)(void))
@@ -322,6 +333,30 @@ static void sb_ksym(struct fathom_out *o, struct sb *b, uint64_t addr,
 		sb_puts(b, name);
 }
 
+/* A user address of process @pid: resolved when a resolver is set. */
+static void sb_usym(struct fathom_out *o, struct sb *b, uint32_t pid,
+		    uint64_t addr, unsigned int flags)
+{
+	char buf[256];
+	int n;
+
+	if (!o->usym_fn || !pid) {
+		sb_addr(b, addr);
+		return;
+	}
+	n = o->usym_fn(o->usym_arg, pid, addr, flags, buf, sizeof(buf));
+	if (n < 0) {
+		sb_addr(b, addr);
+	} else if ((size_t)n < sizeof(buf)) {
+		sb_putn(b, buf, (size_t)n);
+	} else if (sb_reserve(b, (size_t)n)) {
+		/* a long (C++) name: format again into the buffer itself */
+		o->usym_fn(o->usym_arg, pid, addr, flags, b->s + b->len,
+			   (size_t)n + 1);
+		b->len += (size_t)n;
+	}
+}
+
 static size_t stack_hash(uint32_t map, uint64_t id, size_t cap)
 {
 	uint64_t h = (id ^ ((uint64_t)map << 32)) * 0x9e3779b97f4a7c15ull;
@@ -373,6 +408,12 @@ static int stack_index(struct fathom_out *o)
 int fathom_out_stack_add(struct fathom_out *o, uint32_t stack_map, uint64_t id,
 			 const uint64_t *ips, uint32_t nr)
 {
+	return fathom_out_ustack_add(o, stack_map, id, 0, ips, nr);
+}
+
+int fathom_out_ustack_add(struct fathom_out *o, uint32_t stack_map, uint64_t id,
+			  uint32_t tgid, const uint64_t *ips, uint32_t nr)
+{
 	struct ostack *s = stack_find(o, stack_map, id);
 	uint64_t *copy = malloc((nr ? nr : 1) * sizeof(*copy));
 	size_t j;
@@ -381,10 +422,13 @@ int fathom_out_stack_add(struct fathom_out *o, uint32_t stack_map, uint64_t id,
 		return -ENOMEM;
 	if (nr)
 		memcpy(copy, ips, nr * sizeof(*copy));
+	if (tgid && o->usym_fn)
+		o->usym_fn(o->usym_arg, tgid, 0, FATHOM_USYM_CAPTURE, NULL, 0);
 	if (s) {
 		free(s->ips);
 		s->ips = copy;
 		s->nr = nr;
+		s->tgid = tgid;
 		return 0;
 	}
 	if (stack_index(o))
@@ -401,6 +445,7 @@ int fathom_out_stack_add(struct fathom_out *o, uint32_t stack_map, uint64_t id,
 	s = &o->stacks[o->nr_stacks++];
 	s->map = stack_map;
 	s->id = id;
+	s->tgid = tgid;
 	s->ips = copy;
 	s->nr = nr;
 	j = stack_hash(stack_map, id, o->idx_cap);
@@ -463,7 +508,11 @@ static void sb_stack(struct fathom_out *o, struct sb *b, const struct type *t,
 			break;
 		}
 		if (user)
-			sb_addr(b, ip);
+			sb_usym(o, b, s->tgid, ip,
+				FATHOM_USYM_OFFSET |
+					(t->stack_mode == STACK_MODE_PERF
+						 ? FATHOM_USYM_MODULE
+						 : 0));
 		else
 			sb_ksym(o, b, ip, true);
 		sb_putc(b, '\n');
@@ -530,7 +579,11 @@ static void sb_value(struct fathom_out *o, struct sb *b, const struct type *t,
 		sb_ksym(o, b, v, false);
 		break;
 	case TYPE_USYM:
-		sb_addr(b, v);
+		/* { u64 addr; u32 pid; u32 pad } when the value has its pid */
+		if (t->size >= 16 && size >= 16)
+			sb_usym(o, b, (uint32_t)rd64(p + 8), v, 0);
+		else
+			sb_addr(b, v);
 		break;
 	case TYPE_PROBE:
 		name = probe_name(o, v);
@@ -1018,17 +1071,18 @@ static void merge(const struct fathom_mapdata *md, struct mentry *e,
 	}
 }
 
-/* A STACK map entry: key { u32 nr; u32 pad; u64 ips[nr] }, value { id } */
+/* A STACK map entry: key { u32 nr; u32 tgid; u64 ips[nr] }, value { id } */
 static int stack_entry_add(struct fathom_mapdata *md, const uint8_t *key,
 			   uint32_t key_size, const void *value)
 {
 	uint64_t *ips;
-	uint32_t nr;
+	uint32_t nr, tgid;
 	int err;
 
 	if (key_size < 8)
 		return -EINVAL;
 	memcpy(&nr, key, 4);
+	memcpy(&tgid, key + 4, 4);
 	if (nr > (key_size - 8) / 8)
 		return -EINVAL;
 	/* the key need not be aligned: copy the addresses out */
@@ -1036,7 +1090,7 @@ static int stack_entry_add(struct fathom_mapdata *md, const uint8_t *key,
 	if (!ips)
 		return -ENOMEM;
 	memcpy(ips, key + 8, nr * sizeof(*ips));
-	err = fathom_out_stack_add(md->o, md->id, rd64(value), ips, nr);
+	err = fathom_out_ustack_add(md->o, md->id, rd64(value), tgid, ips, nr);
 	free(ips);
 	return err;
 }

@@ -75,6 +75,24 @@ int fathom_out_record(struct fathom_out *o, const void *rec, size_t len);
 int fathom_out_stack_add(struct fathom_out *o, uint32_t stack_map, uint64_t id,
 			 const uint64_t *ips, uint32_t nr);
 
+/**
+ * fathom_out_ustack_add() - fathom_out_stack_add() for a user stack
+ * @o: the output
+ * @stack_map: the STACK map's id
+ * @id: the stack id
+ * @tgid: the process the stack belongs to (the STACK key's tgid)
+ * @ips: addresses, innermost first
+ * @nr: number of @ips
+ *
+ * The frames are symbolised in @tgid's address space when printed (see
+ * fathom_out_set_usyms()); registering them also asks the resolver to
+ * snapshot @tgid's mappings while the process may still live, so a tool
+ * that dumps its STACK maps periodically can symbolise short-lived
+ * processes. Return: 0 or -ENOMEM.
+ */
+int fathom_out_ustack_add(struct fathom_out *o, uint32_t stack_map, uint64_t id,
+			  uint32_t tgid, const uint64_t *ips, uint32_t nr);
+
 /** fathom_mapdata_new() - collect the entries of map @map_id (1-based) */
 struct fathom_mapdata *fathom_mapdata_new(struct fathom_out *o,
 					  uint32_t map_id);
@@ -120,7 +138,10 @@ void fathom_out_lost(struct fathom_out *o, uint64_t lost);
  * lines, then an empty line per key; avg/stats lines then one empty line;
  * stack keys indented by 4 spaces, stack values by 8, kernel frames as
  * "name+offset" with a decimal offset (bpftrace's form, not %pS's hex),
- * user frames and unresolved addresses as hex. Sort: by value ascending
+ * user frames the same through fathom_out_set_usyms()'s resolver (perf
+ * mode adds " (file)"), unresolved addresses as hex. usym() values are
+ * "name" when the value carries its pid (a 16-byte { u64 addr; u32 pid;
+ * u32 pad } of TYPE_USYM), hex otherwise. Sort: by value ascending
  * (count/sum/min/max and integer values), by average (avg/stats), by total
  * count (hist/lhist), otherwise by key; ties by key (integer components
  * numerically, strings bytewise, first component first). In JSON an
@@ -144,6 +165,32 @@ int fathom_out_time(struct fathom_out *o, uint32_t fmt_id);
 /* Where the kernel's symbols come from (default FATHOM_KALLSYMS), read on
  * the first kernel address to print; tests point it at a file. */
 void fathom_out_set_kallsyms(struct fathom_out *o, const char *path);
+
+/**
+ * typedef fathom_out_usym_fn - how user addresses become text
+ * @arg: the resolver (fathom_out_set_usyms()'s @arg)
+ * @pid: the process of the address
+ * @addr: the address
+ * @flags: FATHOM_USYM_* of user/lib/usyms.h: OFFSET for stack frames
+ *	("name+off"), MODULE in perf mode (" (path)"), CAPTURE alone (no
+ *	text wanted, @buf NULL) to snapshot @pid's mappings if not yet done
+ * @buf: where to write
+ * @size: bytes at @buf
+ *
+ * fathom_usyms_format() with a struct fathom_usyms * is the one to use;
+ * the output only calls through the pointer, so it needs no libelf.
+ * Return: the length of the full text, as snprintf().
+ */
+typedef int (*fathom_out_usym_fn)(void *arg, uint32_t pid, uint64_t addr,
+				  unsigned int flags, char *buf, size_t size);
+
+/*
+ * Symbolise user stack frames (and usym() values that carry their pid)
+ * with @fn; without it (the default) they print as hex, as do frames of
+ * stacks registered without a tgid.
+ */
+void fathom_out_set_usyms(struct fathom_out *o, fathom_out_usym_fn fn,
+			  void *arg);
 
 /* The clock time() records print (default time(NULL)); for tests. */
 void fathom_out_set_clock(struct fathom_out *o, time_t (*now)(void));

@@ -25,6 +25,7 @@
 #include "api.h"
 #include "codegen.h"
 #include "output.h"
+#include "usyms.h"
 #include "relay.h"
 #include "run.h"
 
@@ -142,6 +143,8 @@ struct run {
 	struct fathom_nl nl;
 	uint32_t sid;
 	struct fathom_out *out;
+	struct fathom_usyms *usyms; /* user stacks' symbols */
+	bool has_ustacks;	    /* a STACK map of user stacks exists */
 	struct fathom_relay_reader *rd;
 	bool exit_req;	  /* exit() */
 	int exit_code;	  /* exit(N) */
@@ -184,18 +187,25 @@ static void dump_entry(uint32_t cpu, const void *key, uint32_t key_size,
 		err = fathom_mapdata_add(a->md, cpu, key, key_size, value,
 					 value_size);
 	} else {
-		/* a STACK map: key { u32 nr; u32 pad; u64 ips[] }, value id */
-		uint32_t nr;
+		/* a STACK map: key { u32 nr; u32 tgid; u64 ips[] }, value id */
+		uint32_t nr, tgid;
 		uint64_t id;
 
 		if (key_size < 8 || value_size < 8)
 			return;
 		memcpy(&nr, key, 4);
+		memcpy(&tgid, (const uint8_t *)key + 4, 4);
 		memcpy(&id, value, 8);
 		if (nr > (key_size - 8) / 8)
 			nr = (key_size - 8) / 8;
-		err = fathom_out_stack_add(a->r->out, a->map, id,
-					   (const uint64_t *)key + 1, nr);
+		if (a->r->c->map_info[a->map - 1].user_stack)
+			err = fathom_out_ustack_add(a->r->out, a->map, id, tgid,
+						    (const uint64_t *)key + 1,
+						    nr);
+		else
+			err = fathom_out_stack_add(a->r->out, a->map, id,
+						   (const uint64_t *)key + 1,
+						   nr);
 	}
 	if (err && !a->err)
 		a->err = err;
@@ -460,6 +470,7 @@ int run_script(const struct tool_opts *o, struct fathom_compiled *c,
 	struct run r = { .o = o, .c = c };
 	bool flight = o->flight_size != 0;
 	uint64_t last_check;
+	uint32_t i;
 	int ret;
 
 	ret = tool_open(&r.nl);
@@ -479,6 +490,12 @@ int run_script(const struct tool_opts *o, struct fathom_compiled *c,
 		ret = EXIT_SYSTEM;
 		goto out_destroy;
 	}
+	r.usyms = fathom_usyms_new();
+	if (r.usyms)
+		fathom_out_set_usyms(r.out, fathom_usyms_format, r.usyms);
+	for (i = 0; i < c->nr_maps; i++)
+		if (c->map_info[i].is_stack && c->map_info[i].user_stack)
+			r.has_ustacks = true;
 	r.rd = open_relay(res.relay_dir);
 	if (!r.rd) {
 		fprintf(stderr,
@@ -520,6 +537,12 @@ int run_script(const struct tool_opts *o, struct fathom_compiled *c,
 		if (now_ms() - last_check >= 1000) {
 			last_check = now_ms();
 			ret = check_session(&r);
+			/*
+			 * user stacks: learn their processes' mappings while
+			 * the processes still live
+			 */
+			if (!ret && r.has_ustacks)
+				ret = load_stacks(&r);
 			if (ret) {
 				r.err = ret;
 				break;
@@ -543,6 +566,7 @@ out_destroy:
 		fflush(o->out);
 		fathom_out_free(r.out);
 	}
+	fathom_usyms_free(r.usyms);
 out_close:
 	fathom_nl_close(&r.nl);
 	if (ch)

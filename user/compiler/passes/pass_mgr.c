@@ -4,6 +4,7 @@
  * stopping the pipeline when it reports errors.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "../compiler.h"
 #include "fold_consts.h"
@@ -18,6 +19,35 @@ static const struct pass passes[] = {
 	{ "semantic", semantic_check },
 	{ "fold_consts", fold_consts },
 };
+
+int fathom_script_set_opts(struct fathom_script *s,
+			   const struct fathom_compile_opts *o)
+{
+	unsigned int i;
+
+	s->tracefs = NULL;
+	if (o->tracefs) {
+		s->tracefs =
+			ast_strndup(&s->arena, o->tracefs, strlen(o->tracefs));
+		if (!s->tracefs)
+			return -ENOMEM;
+	}
+	s->nparams = 0;
+	s->params = NULL;
+	if (!o->nparams)
+		return 0;
+	s->params = ast_alloc(&s->arena, o->nparams * sizeof(*s->params));
+	if (!s->params)
+		return -ENOMEM;
+	for (i = 0; i < o->nparams; i++) {
+		s->params[i] = ast_strndup(&s->arena, o->params[i],
+					   strlen(o->params[i]));
+		if (!s->params[i])
+			return -ENOMEM;
+	}
+	s->nparams = o->nparams;
+	return 0;
+}
 
 int fathom_script_check(struct fathom_script *s, struct diag_sink *d)
 {

@@ -28,6 +28,7 @@ static bool str_ok(const struct type *t)
 	case TYPE_KSYM:
 	case TYPE_USYM:
 	case TYPE_PROBE:
+	case TYPE_FUNC:
 	case TYPE_KSTACK:
 	case TYPE_USTACK:
 		return true;

@@ -11,16 +11,21 @@
  *    agree and take the larger size;
  *  - aggregations (count() ... lhist()) are only the value of a map
  *    assignment, and such a map's value cannot be read back;
- *  - args.field has TYPE_FIELD until the tracepoint-format pass resolves
- *    it, and is accepted wherever an integer or a string would be.
+ *  - args.field takes its type from the tracepoint's format file
+ *    (tp_format.c): integers keep their size and sign, pointers are
+ *    uint64, char arrays and __data_loc strings are strings;
+ *  - $1..$N are replaced by the parameter, an integer when it is one and
+ *    a string otherwise; str($N) is always the string.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fold_consts.h"
 #include "semantic.h"
+#include "tp_format.h"
 
 struct sema {
 	struct fathom_script *s;
@@ -29,6 +34,7 @@ struct sema {
 	bool silent;  /* an inference round: report nothing */
 	bool changed; /* an inference round learnt a map type */
 	int err;
+	struct tp_cache *tp; /* tracepoint formats loaded so far */
 };
 
 #define TB 64
@@ -104,6 +110,7 @@ static bool is_storable(const struct type *t)
 	case TYPE_KSYM:
 	case TYPE_USYM:
 	case TYPE_PROBE:
+	case TYPE_FUNC:
 	case TYPE_FIELD:
 		return true;
 	default:
@@ -205,7 +212,6 @@ static struct type check_int(struct sema *c, struct ast_node *n,
 static struct type check_builtin(struct sema *c, struct ast_node *n)
 {
 	struct type t = type_int(8, false);
-	uint32_t i;
 
 	switch (n->u.builtin.id) {
 	case BI_PID:
@@ -224,25 +230,12 @@ static struct type check_builtin(struct sema *c, struct ast_node *n)
 		return string_type(AST_COMM_SIZE);
 	case BI_PROBE:
 		return of_kind(TYPE_PROBE);
-	case BI_FUNC: {
-		bool k = false, u = false;
-
+	case BI_FUNC:
+		/* the probe that fired, shown as the function it probes */
 		if (!probe_allows(c, PK_KFUNC | PK_UFUNC, n->loc, "'func'",
 				  "kprobe, kretprobe, uprobe and uretprobe"))
 			return none();
-		for (i = 0; i < c->probe->nspecs; i++) {
-			if (PK(c->probe->specs[i].type) & PK_KFUNC)
-				k = true;
-			else
-				u = true;
-		}
-		if (k && u) {
-			error(c, n->loc,
-			      "'func' cannot be used in a probe that has both kernel and user probe specs");
-			return none();
-		}
-		return of_kind(k ? TYPE_KSYM : TYPE_USYM);
-	}
+		return of_kind(TYPE_FUNC);
 	case BI_ARG: {
 		char what[16];
 
@@ -439,7 +432,7 @@ static struct type check_binop(struct sema *c, struct ast_node *n)
 			return type_int(8, false);
 		if (a.kind == b.kind &&
 		    (a.kind == TYPE_KSYM || a.kind == TYPE_USYM ||
-		     a.kind == TYPE_PROBE))
+		     a.kind == TYPE_PROBE || a.kind == TYPE_FUNC))
 			return type_int(8, false);
 		error(c, n->loc,
 		      "cannot compare %s with %s: strings compare only with strings",
@@ -641,6 +634,84 @@ static struct type check_stack_call(struct sema *c, struct ast_node *n)
 	return t;
 }
 
+/*
+ * Replace $N (or $#) by its value: an AST_INT when the parameter is a
+ * number (and @as_string is false), else an AST_STR.
+ */
+static struct type positional(struct sema *c, struct ast_node *n,
+			      bool as_string)
+{
+	uint32_t i = n->u.positional.index;
+	const char *v;
+	char *end;
+	long long iv;
+
+	if (n->u.positional.count) {
+		n->kind = AST_INT;
+		n->u.int_val = c->s->nparams;
+		return type_int(8, true);
+	}
+	if (i > c->s->nparams) {
+		error(c, n->loc,
+		      "$%u is not given: the script has %u positional parameter%s",
+		      i, c->s->nparams, c->s->nparams == 1 ? "" : "s");
+		return none();
+	}
+	v = c->s->params[i - 1];
+	errno = 0;
+	iv = strtoll(v, &end, 0);
+	if (!as_string && *v && !*end && !errno) {
+		n->kind = AST_INT;
+		n->u.int_val = (uint64_t)iv;
+		return type_int(8, true);
+	}
+	n->kind = AST_STR;
+	n->u.str.s = (char *)v;
+	n->u.str.len = (uint32_t)strlen(v);
+	if (n->u.str.len + 1 > AST_STR_DEFAULT * 4) {
+		error(c, n->loc, "$%u is longer than %d bytes", i,
+		      AST_STR_DEFAULT * 4 - 1);
+		return none();
+	}
+	return string_type(n->u.str.len + 1);
+}
+
+/* args.NAME: the field's type from the tracepoint's format. */
+static struct type check_field(struct sema *c, struct ast_node *n)
+{
+	const struct field_info *fi = &n->u.field.info;
+	uint32_t i;
+	int err;
+
+	for (i = 0; i < c->probe->nspecs; i++) {
+		const struct probe_spec *sp = &c->probe->specs[i];
+
+		if (sp->type != PROBE_TRACEPOINT) {
+			error(c, n->loc,
+			      "args in %s needs the kernel's type information (BTF), which fathom does not read: use arg0, arg1, ...",
+			      sp->raw);
+			return none();
+		}
+	}
+	err = tp_field_resolve(c->s, &c->tp, c->probe, n, c->d, c->silent);
+	if (err) {
+		c->err = err;
+		return none();
+	}
+	switch (fi->kind) {
+	case FIELD_INT:
+		return type_int(fi->size, fi->is_signed);
+	case FIELD_PTR:
+		return type_int(8, false);
+	case FIELD_CHARS:
+		return string_type(fi->size);
+	case FIELD_DATA_LOC:
+		return string_type(AST_STR_DEFAULT);
+	default:
+		return none();
+	}
+}
+
 static struct type check_call(struct sema *c, struct ast_node *n)
 {
 	struct ast_node **a = n->u.call.args.items;
@@ -660,6 +731,9 @@ static struct type check_call(struct sema *c, struct ast_node *n)
 
 		if (!check_arity(c, n, 1, 2))
 			return none();
+		/* str($1) is the parameter's text, even when it is a number */
+		if (a[0]->kind == AST_POSITIONAL && !a[0]->u.positional.count)
+			positional(c, a[0], true);
 		t = check_value(c, a[0]);
 		if (t.kind == TYPE_NONE)
 			return none();
@@ -841,8 +915,10 @@ static struct type check_expr_inner(struct sema *c, struct ast_node *n)
 		}
 		if (check_expr(c, base).kind == TYPE_NONE)
 			return none();
-		return of_kind(TYPE_FIELD);
+		return check_field(c, n);
 	}
+	case AST_POSITIONAL:
+		return positional(c, n, false);
 	case AST_CAST:
 		a = check_value(c, n->u.cast.operand);
 		if (a.kind == TYPE_NONE)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
@@ -32,6 +33,18 @@
 #define FE_LEAK_CHECK() \
 	do {            \
 	} while (0)
+#endif
+
+/*
+ * args.field types come from tracefs format files: the tests read the
+ * synthetic tracefs under user/tests/compiler/tracefs (copies of real
+ * formats, and fathomtest:* events made for the tests), never the host's.
+ */
+#ifdef FE_TRACEFS
+static void __attribute__((constructor)) fe_set_tracefs(void)
+{
+	setenv("FATHOM_TRACEFS", FE_TRACEFS, 1);
+}
 #endif
 
 FIXTURE(fe)

@@ -45,6 +45,9 @@ struct env {
 	unsigned int nrecs;
 	unsigned int kernel_reads, user_reads;
 	uint64_t stack_id;
+	uint64_t elapsed;
+	uint8_t ctx[512]; /* the hit's record READ_CTX reads */
+	size_t ctx_len;	  /* 0: no record */
 };
 
 static struct env *E;
@@ -273,6 +276,20 @@ static u64 h_stack(u64 id, u64 skip, u64 c, u64 d, u64 e, void *x)
 {
 	return E->stack_id;
 }
+static u64 h_elapsed(u64 a, u64 b, u64 c, u64 d, u64 e, void *x)
+{
+	return E->elapsed;
+}
+/* As the kernel's: all or nothing, zeroes when outside the record. */
+static u64 h_read_ctx(u64 dst, u64 len, u64 off, u64 d, u64 e, void *x)
+{
+	if (!E->ctx_len || off > E->ctx_len || len > E->ctx_len - off) {
+		memset((void *)dst, 0, len);
+		return (u64)-22;
+	}
+	memcpy((void *)dst, E->ctx + off, len);
+	return 0;
+}
 
 static void set_helpers(fathom_helper_fn *h)
 {
@@ -297,6 +314,8 @@ static void set_helpers(fathom_helper_fn *h)
 	h[FATHOM_HELPER_EMIT] = h_emit;
 	h[FATHOM_HELPER_GET_KSTACK_ID] = h_stack;
 	h[FATHOM_HELPER_GET_USTACK_ID] = h_stack;
+	h[FATHOM_HELPER_ELAPSED_NS] = h_elapsed;
+	h[FATHOM_HELPER_READ_CTX] = h_read_ctx;
 }
 
 /* ---- fixture --------------------------------------------------------- */
@@ -354,6 +373,35 @@ static int cg_compile(struct diag_sink *d, struct fathom_script **s,
 	fathom_compiled_free(*c);
 	*c = NULL;
 	err = fe_check(d, s, src);
+	if (err)
+		return err;
+	*c = fathom_codegen(*s, d);
+	if (!*c)
+		return -22;
+	env->c = *c;
+	env->maps = calloc((*c)->nr_maps + 1, sizeof(struct store));
+	return 0;
+}
+
+/* Compile @src with positional parameters @params. */
+static int cg_compile_params(struct diag_sink *d, struct fathom_script **s,
+			     struct fathom_compiled **c, struct env *env,
+			     const char *src, const char *const *params,
+			     unsigned int n)
+{
+	struct fathom_compile_opts o = { .params = params, .nparams = n };
+	int err;
+
+	free_store(env);
+	fathom_compiled_free(*c);
+	*c = NULL;
+	err = fe_parse(d, s, src);
+	if (err)
+		return err;
+	err = fathom_script_set_opts(*s, &o);
+	if (err)
+		return err;
+	err = fathom_script_check(*s, d);
 	if (err)
 		return err;
 	*c = fathom_codegen(*s, d);
@@ -916,7 +964,6 @@ TEST_F(cg, stack_keys)
 
 TEST_F(cg, unsupported_constructs)
 {
-	CG_FAILS(self, "kprobe:f { @x = elapsed; }", "not supported yet");
 	CG_FAILS(self, "kprobe:f { @t = curtask; }", "not supported yet");
 	CG_FAILS(self, "kprobe:f { @a = kaddr(\"jiffies\"); }",
 		 "not supported yet");
@@ -925,7 +972,7 @@ TEST_F(cg, unsupported_constructs)
 TEST_F(cg, unsupported_has_location)
 {
 	int err = cg_compile(&self->d, &self->s, &self->c, self->env,
-			     "kprobe:f {\n  @x = elapsed;\n}");
+			     "kprobe:f {\n  @x = curtask;\n}");
 
 	ASSERT_NE(0, err);
 	EXPECT_TRUE(fe_err(&self->d, 2, 8, "not supported yet"));
@@ -951,6 +998,549 @@ TEST_F(cg, stack_overflow_rejected)
 		"kprobe:f { $x = 1; @[str(arg0), str(arg1), str(arg2), str(arg3), str(arg4),"
 		" str(arg5), str(arg6), str(arg7)] = count(); }",
 		"bytes of stack");
+}
+
+/* ---- scripts run in the VM, data-driven ------------------------------ */
+
+struct expect {
+	const char *map;
+	uint64_t key; /* of an integer-keyed map; 0 for @x */
+	int64_t val;  /* ABSENT: no such entry */
+};
+
+struct script_case {
+	const char *src;
+	uint64_t args[4];
+	struct expect e[8];
+};
+
+static const struct script_case scripts[] = {
+	/* precedence */
+	{ "kprobe:f { @a = arg0 + arg1 * arg2; @b = (arg0 + arg1) * arg2;"
+	  " @c = 1 << arg0 + 1; @d = arg2 * 10 - arg1 - arg0;"
+	  " @e = arg2 | arg1 & arg0; @f = arg0 + 1 == arg1; }",
+	  { 2, 3, 4 },
+	  { { "@a", 0, 14 },
+	    { "@b", 0, 20 },
+	    { "@c", 0, 8 },
+	    { "@d", 0, 35 },
+	    { "@e", 0, 6 },
+	    { "@f", 0, 1 } } },
+	{ "kprobe:f { @a = arg0 ^ arg1 & arg2 | 1; @b = arg0 < arg1 == arg1 > arg0;"
+	  " @c = -arg0 * arg1; @d = !arg0 + 1; @e = ~arg0 & 0xff;"
+	  " @f = arg2 % arg1 * arg0; @g = arg2 - arg1 - arg0 * -1; }",
+	  { 2, 3, 4 },
+	  { { "@a", 0, 3 },
+	    { "@b", 0, 1 },
+	    { "@c", 0, -6 },
+	    { "@d", 0, 1 },
+	    { "@e", 0, 253 },
+	    { "@f", 0, 2 },
+	    { "@g", 0, 3 } } },
+	{ "kprobe:f { @a = arg0 || arg1 && 0; @b = (arg0 || arg1) && 0;"
+	  " @c = arg0 > 1 ? arg1 : arg2 + 100; @d = 0 ? 1 : arg0 ? 5 : 6;"
+	  " @e = arg0 == 2 && arg1 == 3 || arg2 == 9; }",
+	  { 2, 3, 4 },
+	  { { "@a", 0, 1 },
+	    { "@b", 0, 0 },
+	    { "@c", 0, 3 },
+	    { "@d", 0, 5 },
+	    { "@e", 0, 1 } } },
+	/* short-circuit: the right side's side effect does not happen */
+	{ "kprobe:f { @a = arg0 == 2 || @side++; @b = arg0 == 3 && @side2++;"
+	  " @c = arg0 == 3 || @side3++; @d = arg0 == 2 && @side4++; }",
+	  { 2 },
+	  { { "@a", 0, 1 },
+	    { "@b", 0, 0 },
+	    { "@side", 0, ABSENT },
+	    { "@side2", 0, ABSENT },
+	    { "@c", 0, 0 },
+	    { "@side3", 0, 1 },
+	    { "@d", 0, 0 },
+	    { "@side4", 0, 1 } } },
+	/* ternaries */
+	{ "kprobe:f { $s = arg0 > 1 ? \"big\" : \"small\"; @b = $s == \"big\";"
+	  " @t = arg1 ? arg0 * 10 : -1; @u = (int64)arg3 < 0 ? 1 : 2;"
+	  " @v = arg3 ? 1 : 2; @w[arg0 > 5 ? comm : \"none\"] = count(); }",
+	  { 2, 3, 4, 0 },
+	  { { "@b", 0, 1 }, { "@t", 0, 20 }, { "@u", 0, 2 }, { "@v", 0, 2 } } },
+	/* if / else if / else, nested */
+	{ "kprobe:f { if (arg0 > 1) { if (arg1 > 5) { @r = 1; } else { @r = 2; } }"
+	  " else { @r = 3; } if (arg2 == 1) { @s = 1; } else if (arg2 == 4) { @s = 4; }"
+	  " else { @s = 9; } if (!arg3) { @z = 1; } }",
+	  { 2, 3, 4, 0 },
+	  { { "@r", 0, 2 }, { "@s", 0, 4 }, { "@z", 0, 1 } } },
+	/* if on strings */
+	{ "kprobe:f { if (comm == \"bash\") { @b = 1; } else { @b = 2; }"
+	  " if (comm != \"zsh\") { @z = 1; } $c = comm; if ($c == \"ba\") { @ba = 1; } }",
+	  { 0 },
+	  { { "@b", 0, 1 }, { "@z", 0, 1 }, { "@ba", 0, ABSENT } } },
+	/* unroll */
+	{ "kprobe:f { $i = 1; unroll(10) { $i = $i * 2; } @i = $i;"
+	  " $n = 0; unroll(3) { $n += arg0; } @n = $n; }",
+	  { 7 },
+	  { { "@i", 0, 1024 }, { "@n", 0, 21 } } },
+	{ "kprobe:f { unroll(5) { @c++; if (@c == 2) { return; } } @after = 1; }",
+	  { 0 },
+	  { { "@c", 0, 2 }, { "@after", 0, ABSENT } } },
+	/* compound assignment, every operator */
+	{ "kprobe:f { $a = arg2; $a += 6; @add = $a; $b = arg2; $b -= 6; @sub = $b;"
+	  " $c = arg2; $c *= 3; @mul = $c; $d = 17; $d /= arg2; @div = $d;"
+	  " $e = 17; $e %= arg2; @mod = $e; }",
+	  { 2, 3, 4 },
+	  { { "@add", 0, 10 },
+	    { "@sub", 0, -2 },
+	    { "@mul", 0, 12 },
+	    { "@div", 0, 4 },
+	    { "@mod", 0, 1 } } },
+	{ "kprobe:f { $a = 12; $a &= 10; @and = $a; $b = 12; $b |= 3; @or = $b;"
+	  " $c = 12; $c ^= 5; @xor = $c; $d = 3; $d <<= arg0; @shl = $d;"
+	  " $e = -64; $e >>= arg0; @shr = $e; }",
+	  { 2 },
+	  { { "@and", 0, 8 },
+	    { "@or", 0, 15 },
+	    { "@xor", 0, 9 },
+	    { "@shl", 0, 12 },
+	    { "@shr", 0, -16 } } },
+	{ "kprobe:f { @m += arg0; @m *= arg1; @m -= 1; @k[arg0] += 5; @k[arg0] <<= 2;"
+	  " @k[arg0] |= 1; @q[arg1] = 100; @q[arg1] /= 7; @q[arg1] %= 5; }",
+	  { 2, 3 },
+	  { { "@m", 0, 5 }, { "@k", 2, 21 }, { "@q", 3, 4 } } },
+	/* ++ and -- */
+	{ "kprobe:f { $x = 5; $y = $x++; $z = ++$x; @x = $x; @y = $y; @z = $z;"
+	  " $w = $x--; @w = $w; @x2 = --$x; }",
+	  { 0 },
+	  { { "@x", 0, 7 },
+	    { "@y", 0, 5 },
+	    { "@z", 0, 7 },
+	    { "@w", 0, 7 },
+	    { "@x2", 0, 5 } } },
+	{ "kprobe:f { @c[arg0]++; @c[arg0]++; @c[arg1]--; @d = @c[arg0]; @e = @c[arg1]--; }",
+	  { 2, 3 },
+	  { { "@c", 2, 2 }, { "@c", 3, -2 }, { "@d", 0, 2 }, { "@e", 0, -1 } } },
+	/* string comparisons */
+	{ "kprobe:f { @a = comm == \"bash\"; @b = comm == \"bas\"; @c = comm == \"bashx\";"
+	  " @d = \"abc\" != \"abd\"; $s = comm; @e = $s == comm; @f = \"\" == \"\"; }",
+	  { 0 },
+	  { { "@a", 0, 1 },
+	    { "@b", 0, 0 },
+	    { "@c", 0, 0 },
+	    { "@d", 0, 1 },
+	    { "@e", 0, 1 },
+	    { "@f", 0, 1 } } },
+	{ "kprobe:f { @s[arg0] = comm; @t = @s[arg0] == \"bash\"; @u = @s[arg0 + 1] == \"\"; }",
+	  { 1 },
+	  { { "@t", 0, 1 }, { "@u", 0, 1 } } },
+	/* aggregations in one run */
+	{ "kprobe:f { @c = count(); @s = sum(arg0); @s2 = sum(-5); @mn = min((int64)arg3);"
+	  " @mx = max(arg1); @a = avg(arg2); @k[arg0 % 2] = count(); }",
+	  { 7, 3, 4, (uint64_t)-9 },
+	  { { "@c", 0, 1 },
+	    { "@s", 0, 7 },
+	    { "@s2", 0, -5 },
+	    { "@mn", 0, -9 },
+	    { "@mx", 0, 3 },
+	    { "@a", 0, 4 },
+	    { "@k", 1, 1 },
+	    { "@k", 0, ABSENT } } },
+	/* delete() in both spellings */
+	{ "kprobe:f { @m[1] = 5; @m[2] = 6; @m[3] = 7; delete(@m[1]); delete(@m, 2);"
+	  " @n = 1; delete(@n); }",
+	  { 0 },
+	  { { "@m", 1, ABSENT },
+	    { "@m", 2, ABSENT },
+	    { "@m", 3, 7 },
+	    { "@n", 0, ABSENT } } },
+	/* casts, and integer widths */
+	{ "kprobe:f { @a = (uint8)arg0; @b = (int8)arg0; @c = (int16)arg1;"
+	  " @d = (uint32)-1; @e = (int32)arg1 * 2; }",
+	  { 0x1ff, 0x8000 },
+	  { { "@a", 0, 0xff },
+	    { "@b", 0, -1 },
+	    { "@c", 0, -32768 },
+	    { "@d", 0, 0xffffffffLL },
+	    { "@e", 0, 0x10000 } } },
+	/* predicates and scratch variables that start at zero */
+	{ "kprobe:f /arg0 > 1 && comm == \"bash\"/ { $x = 1; $x += arg0; @x = $x; }",
+	  { 5 },
+	  { { "@x", 0, 6 } } },
+	{ "kprobe:f /arg0 > 100/ { @x = 1; }", { 5 }, { { "@x", 0, ABSENT } } },
+	/* maps read in another statement, @ alone */
+	{ "kprobe:f { @ = arg0; @b = @ * 2; @c[@, 1] = 3; @d = @c[arg0, 1]; }",
+	  { 21 },
+	  { { "@", 0, 21 }, { "@b", 0, 42 }, { "@d", 0, 3 } } },
+	/* return and exit() */
+	{ "kprobe:f { @a = 1; if (arg0) { exit(); } @b = 1; }",
+	  { 1 },
+	  { { "@a", 0, 1 }, { "@b", 0, ABSENT } } },
+};
+
+TEST_F(cg, scripts_run)
+{
+	size_t i, j;
+
+	for (i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++) {
+		const struct script_case *sc = &scripts[i];
+		int err = cg_compile(&self->d, &self->s, &self->c, self->env,
+				     sc->src);
+
+		if (err)
+			TH_LOG("%s\n%s", sc->src, self->d.buf);
+		ASSERT_EQ(0, err);
+		memcpy(self->env->args, sc->args, sizeof(sc->args));
+		ASSERT_EQ(0, run(self->env, 0));
+		for (j = 0; j < 8 && sc->e[j].map; j++) {
+			int64_t v = mapv_int(self->env, sc->e[j].map,
+					     sc->e[j].key, 0);
+
+			if (v != sc->e[j].val)
+				TH_LOG("%s: %s[%llu] = %lld, expected %lld",
+				       sc->src, sc->e[j].map,
+				       (unsigned long long)sc->e[j].key,
+				       (long long)v, (long long)sc->e[j].val);
+			EXPECT_EQ(sc->e[j].val, v);
+		}
+	}
+}
+
+/* ---- tracepoint args over a synthetic record ------------------------- */
+
+/* fathomtest:a (user/tests/compiler/tracefs): fixed fields, then the two
+ * __data_loc strings back to back, the record ending where name2 ends. */
+static void fathomtest_record(struct env *e, const char *name,
+			      const char *name2)
+{
+	int8_t s8 = -5;
+	uint8_t u8 = 250;
+	int16_t s16 = -300;
+	uint16_t u16 = 65000;
+	int32_t s32 = -70000, pid = 4242;
+	uint32_t u32 = 4000000000u, w;
+	int64_t s64 = -5000000000LL;
+	uint64_t u64 = 0xfedcba9876543210ULL, kptr = 0xffff888000001000ULL;
+	size_t l1 = strlen(name) + 1, l2 = strlen(name2) + 1;
+
+	memset(e->ctx, 0xee, sizeof(e->ctx));
+	memcpy(e->ctx + 4, &pid, 4);
+	memcpy(e->ctx + 8, &s8, 1);
+	memcpy(e->ctx + 9, &u8, 1);
+	memcpy(e->ctx + 10, &s16, 2);
+	memcpy(e->ctx + 12, &u16, 2);
+	memcpy(e->ctx + 16, &s32, 4);
+	memcpy(e->ctx + 20, &u32, 4);
+	memcpy(e->ctx + 24, &s64, 8);
+	memcpy(e->ctx + 32, &u64, 8);
+	memcpy(e->ctx + 40, &kptr, 8);
+	memset(e->ctx + 48, 0, 16);
+	strcpy((char *)e->ctx + 48, "kworker/0:1");
+	w = (uint32_t)(l1 << 16 | 92);
+	memcpy(e->ctx + 64, &w, 4);
+	w = (uint32_t)(l2 << 16 | (92 + l1));
+	memcpy(e->ctx + 68, &w, 4);
+	memcpy(e->ctx + 92, name, l1);
+	memcpy(e->ctx + 92 + l1, name2, l2);
+	e->ctx_len = 92 + l1 + l2;
+}
+
+TEST_F(cg, tracepoint_integer_fields)
+{
+	CG_OK(self,
+	      "tracepoint:fathomtest:a { @s8 = args.s8v; @u8 = args.u8v; @s16 = args->s16v;"
+	      " @u16 = args.u16v; @s32 = args.s32v; @u32 = args.u32v; @s64 = args.s64v;"
+	      " @u64 = args.u64v; @p = args.kptr; @pid = args.common_pid;"
+	      " @sum = args.s8v + args.s16v; @big = args.u32v > 3000000000; }");
+	EXPECT_EQ(FATHOM_PROBE_TRACEPOINT, self->c->probes[0].kind);
+	EXPECT_STREQ("fathomtest", self->c->probes[0].tp_system);
+	EXPECT_STREQ("a", self->c->probes[0].tp_name);
+	EXPECT_EQ(1, fe_map(self->s, "@u8")->value.size);
+	EXPECT_FALSE(fe_map(self->s, "@u8")->value.is_signed);
+	EXPECT_EQ(2, fe_map(self->s, "@s16")->value.size);
+	EXPECT_TRUE(fe_map(self->s, "@s16")->value.is_signed);
+	fathomtest_record(self->env, "x", "y");
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(-5, V("@s8"));
+	EXPECT_EQ(250, V("@u8"));
+	EXPECT_EQ(-300, V("@s16"));
+	EXPECT_EQ(65000, V("@u16"));
+	EXPECT_EQ(-70000, V("@s32"));
+	EXPECT_EQ(4000000000LL, V("@u32"));
+	EXPECT_EQ(-5000000000LL, V("@s64"));
+	EXPECT_EQ((int64_t)0xfedcba9876543210ULL, V("@u64"));
+	EXPECT_EQ((int64_t)0xffff888000001000ULL, V("@p"));
+	EXPECT_EQ(4242, V("@pid"));
+	EXPECT_EQ(-305, V("@sum"));
+	EXPECT_EQ(1, V("@big"));
+	/* no record (or a short one): READ_CTX's zeroes */
+	self->env->ctx_len = 20;
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(0, V("@u64"));
+	EXPECT_EQ(-70000, V("@s32"));
+}
+
+TEST_F(cg, tracepoint_string_fields)
+{
+	/* lengths around the 8-byte chunks, empty, and over 64 (cut) */
+	static const char *const names[] = {
+		"",
+		"a",
+		"hello",
+		"1234567",
+		"12345678",
+		"123456789",
+		"/usr/bin/some-longer-name",
+		"0123456789012345678901234567890123456789012345678901234567890123456789",
+	};
+	char key[64], ckey[16] = "kworker/0:1", k5[8];
+	size_t i;
+
+	CG_OK(self,
+	      "tracepoint:fathomtest:a { @c[args.comm] = count(); @n[str(args.name)] = count();"
+	      " @m[args.name2] = count(); @s[str(args.name2, 5)] = count();"
+	      " @k = str(args.kptr) == \"kernelstr\"; }");
+	EXPECT_EQ(TYPE_STRING, fe_map(self->s, "@c")->keys[0].kind);
+	EXPECT_EQ(16, fe_map(self->s, "@c")->keys[0].size);
+	EXPECT_EQ(64, fe_map(self->s, "@m")->keys[0].size);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		fathomtest_record(self->env, names[i], names[i]);
+		ASSERT_EQ(0, run(self->env, 0));
+		memset(key, 0, sizeof(key));
+		strncpy(key, names[i], 63);
+		EXPECT_EQ(1, mapv_key(self->env, "@n", key, 0, ABSENT));
+		EXPECT_EQ(1, mapv_key(self->env, "@m", key, 0, ABSENT));
+		memset(k5, 0, sizeof(k5));
+		strncpy(k5, names[i], 5);
+		EXPECT_LE(1, mapv_key(self->env, "@s", k5, 0, ABSENT));
+		if (mapv_key(self->env, "@n", key, 0, ABSENT) != 1)
+			TH_LOG("name '%s' not read back", names[i]);
+	}
+	EXPECT_EQ((int)(sizeof(names) / sizeof(names[0])),
+		  mapv_key(self->env, "@c", ckey, 0, ABSENT));
+	EXPECT_EQ(1, V("@k"));
+	EXPECT_EQ(0, self->env->user_reads);
+	EXPECT_EQ(8, self->env->kernel_reads);
+	/* a record padded past the string reads the same */
+	fathomtest_record(self->env, "pad", "pad");
+	self->env->ctx_len += 7;
+	ASSERT_EQ(0, run(self->env, 0));
+	memset(key, 0, sizeof(key));
+	strcpy(key, "pad");
+	EXPECT_EQ(1, mapv_key(self->env, "@n", key, 0, ABSENT));
+}
+
+TEST_F(cg, tracepoint_syscall_pointer_is_user_memory)
+{
+	static const char path[] = "/etc/passwd";
+	uint64_t p = (uint64_t)(uintptr_t)path, dfd = (uint64_t)-100;
+	char key[64] = "/etc/passwd";
+
+	CG_OK(self,
+	      "tracepoint:syscalls:sys_enter_openat { @[str(args.filename)] = count();"
+	      " @dfd = args.dfd; printf(\"%d %s\\n\", args->dfd, str(args->filename)); }");
+	memset(self->env->ctx, 0, sizeof(self->env->ctx));
+	memcpy(self->env->ctx + 16, &dfd, 8);
+	memcpy(self->env->ctx + 24, &p, 8);
+	self->env->ctx_len = 48;
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(2, self->env->user_reads);
+	EXPECT_EQ(0, self->env->kernel_reads);
+	EXPECT_EQ(1, mapv_key(self->env, "@", key, 0, ABSENT));
+	EXPECT_EQ(-100, V("@dfd"));
+	EXPECT_EQ(-100, *(int64_t *)(self->env->rec + 8));
+	EXPECT_STREQ("/etc/passwd", (char *)self->env->rec + 16);
+}
+
+TEST_F(cg, tracepoint_blocks_with_several_tracepoints)
+{
+	CG_OK(self, "tracepoint:fathomtest:a, tracepoint:fathomtest:b"
+		    " { @[args.s32v] = count(); }");
+	ASSERT_EQ(2, self->c->nr_probes);
+	fathomtest_record(self->env, "", "");
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(1, mapv_int(self->env, "@", (uint64_t)-70000, 0));
+	/* c has s32v elsewhere: the wildcard is refused, s8v agrees */
+	CG_OK(self, "tracepoint:fathomtest:* { @ = args.s8v; }");
+	EXPECT_FALSE(cg_compile(&self->d, &self->s, &self->c, self->env,
+				"tracepoint:fathomtest:* { @ = args.s32v; }") ==
+		     0);
+	EXPECT_TRUE(fe_err(
+		&self->d, 1, 31,
+		"args.s32v is 'int' at offset 16 in tracepoint:fathomtest:"));
+	EXPECT_TRUE(
+		fe_err(&self->d, 1, 31, "the probes of a block must agree"));
+}
+
+TEST_F(cg, tracepoint_field_errors)
+{
+	CG_FAILS(
+		self, "tracepoint:fathomtest:a { @ = args.blob; }",
+		"args.blob is 'struct foo' (16 bytes): fathom reads only integer, pointer and char string fields");
+	CG_FAILS(self, "tracepoint:fathomtest:a { @ = args.addr; }",
+		 "args.addr is 'u8[4]' (4 bytes)");
+	CG_FAILS(self, "tracepoint:nosuch:tp { @ = args.x; }",
+		 "cannot read the format of 'tracepoint:nosuch:tp' in ");
+	CG_FAILS(self, "tracepoint:nosuch:* { @ = args.x; }",
+		 "no tracepoint matches 'tracepoint:nosuch:*'");
+	CG_FAILS(
+		self, "rawtracepoint:sched_switch { @ = args.prev; }",
+		"args in rawtracepoint:sched_switch needs the kernel's type information (BTF)");
+	/* a tracepoint without args does not need its format */
+	CG_OK(self, "tracepoint:nosuch:tp { @ = count(); }");
+}
+
+TEST_F(cg, rawtracepoint_args)
+{
+	uint64_t w[12];
+	int i;
+
+	CG_OK(self, "rawtracepoint:sched_switch { @a = arg0; @b = arg1 + arg9;"
+		    " @k[arg2] = count(); }");
+	ASSERT_EQ(1, self->c->nr_probes);
+	EXPECT_EQ(FATHOM_PROBE_RAW_TRACEPOINT, self->c->probes[0].kind);
+	EXPECT_STREQ("sched_switch", self->c->probes[0].tp_name);
+	EXPECT_EQ(NULL, self->c->probes[0].symbol);
+	for (i = 0; i < 12; i++)
+		w[i] = 100 + (uint64_t)i;
+	memcpy(self->env->ctx, w, sizeof(w));
+	self->env->ctx_len = sizeof(w);
+	self->env->args[0] = 999; /* GET_ARG is not what rawtracepoints read */
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(100, V("@a"));
+	EXPECT_EQ(101 + 109, V("@b"));
+	EXPECT_EQ(1, mapv_int(self->env, "@k", 102, 0));
+	CG_FAILS(
+		self, "rawtracepoint:sched_switch, kprobe:f { @ = arg0; }",
+		"argN cannot be read in a block that has both rawtracepoint and other probes");
+	CG_FAILS(
+		self, "rawtracepoint:mymod:ev { @ = count(); }",
+		"'rawtracepoint:mymod:ev': raw tracepoints of modules are not supported yet");
+}
+
+TEST_F(cg, elapsed_and_func)
+{
+	CG_OK(self, "interval:s:1 { @e = elapsed; @n = nsecs; }");
+	self->env->elapsed = 12345;
+	self->env->ns = 99999999;
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(12345, V("@e"));
+	EXPECT_EQ(99999999, V("@n"));
+
+	CG_OK(self, "kprobe:vfs_read, kprobe:vfs_write { @[func] = count(); }");
+	EXPECT_EQ(TYPE_FUNC,
+		  self->c->map_info[map_id(self->c, "@") - 1].keys[0].kind);
+	self->env->probe_id = 1;
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(1, mapv_int(self->env, "@", 1, 0));
+	EXPECT_STREQ("vfs_write", fathom_func_name(self->c->probe_names[1]));
+	EXPECT_STREQ("malloc",
+		     fathom_func_name("uprobe:/lib/libc.so.6:malloc"));
+	EXPECT_STREQ("ext4_sync", fathom_func_name("kprobe:ext4:ext4_sync"));
+}
+
+TEST_F(cg, positional_parameters)
+{
+	static const char *const params[] = { "41", "hello", "0x10" };
+	uint32_t id;
+
+	ASSERT_EQ(
+		0,
+		cg_compile_params(
+			&self->d, &self->s, &self->c, self->env,
+			"BEGIN { @a = $1 + 1; @b = $#; @s = str($2) == \"hello\";"
+			" @n = str($1) == \"41\"; @h = $3 * 2; @t[$2] = count();"
+			" printf(\"%s %d\\n\", $2, $1); }",
+			params, 3));
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(42, V("@a"));
+	EXPECT_EQ(3, V("@b"));
+	EXPECT_EQ(1, V("@s"));
+	EXPECT_EQ(1, V("@n"));
+	EXPECT_EQ(32, V("@h"));
+	memcpy(&id, self->env->rec, 4);
+	EXPECT_STREQ("hello", (char *)self->env->rec + 8);
+	EXPECT_EQ(41, *(int64_t *)(self->env->rec + 16));
+	/* none given: $# is 0 */
+	ASSERT_EQ(0, cg_compile_params(&self->d, &self->s, &self->c, self->env,
+				       "BEGIN { @b = $#; }", NULL, 0));
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(0, V("@b"));
+}
+
+TEST_F(cg, print_a_value)
+{
+	CG_OK(self,
+	      "kprobe:f { print(arg0); print((int64)arg1); print(comm); }");
+	ASSERT_EQ(3, self->c->nr_fmts);
+	EXPECT_STREQ("%u\n", self->c->fmts[0].fmt);
+	EXPECT_STREQ("%d\n", self->c->fmts[1].fmt);
+	EXPECT_STREQ("%s\n", self->c->fmts[2].fmt);
+	self->env->args[0] = 7;
+	self->env->args[1] = (uint64_t)-7;
+	ASSERT_EQ(0, run(self->env, 0));
+	ASSERT_EQ(3, self->env->nrecs);
+	EXPECT_EQ(7, *(int64_t *)(self->env->rec + 8));
+	EXPECT_EQ(-7, *(int64_t *)(self->env->rec + 24));
+	EXPECT_STREQ("bash", (char *)self->env->rec + 40);
+}
+
+TEST_F(cg, printf_arguments)
+{
+	const struct fathom_fmt *f;
+	const uint8_t *r;
+
+	CG_OK(self,
+	      "kprobe:f { printf(\"%d %u %x %X %o %c %s %-8s|%5d|%lld %llu %p %s %s %%\\n\","
+	      " (int64)arg0, arg1, arg1, arg1, arg1, arg2, comm, \"ab\", pid, (int64)arg0,"
+	      " arg1, arg3, str(arg3), probe); }");
+	ASSERT_EQ(1, self->c->nr_fmts);
+	f = &self->c->fmts[0];
+	ASSERT_EQ(14, f->nargs);
+	EXPECT_EQ(TYPE_STRING, f->args[6].kind);
+	EXPECT_EQ(TYPE_STRING, f->args[7].kind);
+	EXPECT_EQ(3, f->args[7].size);
+	EXPECT_EQ(TYPE_STRING, f->args[12].kind);
+	EXPECT_EQ(TYPE_PROBE, f->args[13].kind);
+	EXPECT_EQ(8 + 6 * 8, f->arg_off[6]);
+	EXPECT_EQ(8 + 6 * 8 + 16, f->arg_off[7]);
+	EXPECT_EQ(8 + 6 * 8 + 16 + 8, f->arg_off[8]);
+	self->env->args[0] = (uint64_t)-42;
+	self->env->args[1] = 255;
+	self->env->args[2] = 'Z';
+	self->env->args[3] = (uint64_t)(uintptr_t) "ustr";
+	self->env->pid = 31;
+	self->env->probe_id = 0;
+	ASSERT_EQ(0, run(self->env, 0));
+	ASSERT_EQ(1, self->env->nrecs);
+	ASSERT_EQ(f->size, self->env->rec_len);
+	r = self->env->rec;
+	EXPECT_EQ(-42, *(int64_t *)(r + f->arg_off[0]));
+	EXPECT_EQ(255, *(int64_t *)(r + f->arg_off[1]));
+	EXPECT_EQ('Z', *(int64_t *)(r + f->arg_off[5]));
+	EXPECT_STREQ("bash", (char *)r + f->arg_off[6]);
+	EXPECT_STREQ("ab", (char *)r + f->arg_off[7]);
+	EXPECT_EQ(31, *(int64_t *)(r + f->arg_off[8]));
+	EXPECT_EQ(-42, *(int64_t *)(r + f->arg_off[9]));
+	EXPECT_STREQ("ustr", (char *)r + f->arg_off[12]);
+	EXPECT_EQ(0, *(int64_t *)(r + f->arg_off[13]));
+}
+
+TEST_F(cg, clear_and_zero_and_delete)
+{
+	uint32_t w[2];
+
+	CG_OK(self,
+	      "kprobe:f { @m[arg0] = 1; @c[arg0] = count(); clear(@m); zero(@c);"
+	      " delete(@m[arg0]); }");
+	self->env->args[0] = 4;
+	ASSERT_EQ(0, run(self->env, 0));
+	ASSERT_EQ(2, self->env->nrecs);
+	memcpy(w, self->env->rec, 8);
+	EXPECT_EQ(FATHOM_ACTION_CLEAR, w[0]);
+	EXPECT_EQ(map_id(self->c, "@m"), w[1]);
+	memcpy(w, self->env->rec + 8, 8);
+	EXPECT_EQ(FATHOM_ACTION_ZERO, w[0]);
+	EXPECT_EQ(map_id(self->c, "@c"), w[1]);
+	EXPECT_EQ(ABSENT, mapv_int(self->env, "@m", 4, 0));
+	EXPECT_EQ(1, mapv_int(self->env, "@c", 4, 0));
 }
 
 /* Everything that compiles also verifies (fathom_codegen checks it). */

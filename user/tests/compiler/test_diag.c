@@ -152,4 +152,94 @@ TEST_F(fe, probe_type_suggestion)
 		  strstr(self->d.buf, "tracepiont:a:b { }\n^~~~~~~~~~\n"));
 }
 
+/* ---- the messages users meet most, exactly, with line:col ----------- */
+
+#define DIAG_IS(self, text)                                     \
+	do {                                                    \
+		if (!strstr((self)->d.buf, (text)))             \
+			TH_LOG("got:\n%s", (self)->d.buf);      \
+		ASSERT_NE(NULL, strstr((self)->d.buf, (text))); \
+	} while (0)
+
+TEST_F(fe, diag_unknown_tracepoint_field)
+{
+	ASSERT_NE(0, fe_check(&self->d, &self->s,
+			      "tracepoint:syscalls:sys_enter_openat {\n"
+			      "  printf(\"%s\\n\", str(args.filenam));\n"
+			      "}\n"));
+	DIAG_IS(self,
+		"test.bt:2:22: error: tracepoint:syscalls:sys_enter_openat has no field 'filenam'; did you mean 'filename'? Its fields are: __syscall_nr, dfd, filename, flags, mode\n"
+		"  printf(\"%s\\n\", str(args.filenam));\n"
+		"                     ^~~~~~~~~~~~\n");
+	ASSERT_EQ(1, self->d.nerrors);
+	ASSERT_NE(
+		0,
+		fe_check(
+			&self->d, &self->s,
+			"tracepoint:sched:sched_switch { @[args->zzz] = count(); }"));
+	DIAG_IS(self,
+		"test.bt:1:35: error: tracepoint:sched:sched_switch has no field 'zzz'; its fields are: prev_comm, prev_pid, prev_prio, prev_state, next_comm, next_pid, next_prio\n");
+}
+
+TEST_F(fe, diag_map_value_type_mismatch)
+{
+	ASSERT_NE(0, fe_check(&self->d, &self->s,
+			      "kprobe:f { @x[pid] = 1; }\n"
+			      "kprobe:g { @x[tid] = comm; }\n"));
+	DIAG_IS(self,
+		"test.bt:2:22: error: map '@x' was assigned int64 before, but string[16] here\n"
+		"kprobe:g { @x[tid] = comm; }\n"
+		"                     ^~~~\n"
+		"test.bt:1:22: note: first assigned here\n");
+	ASSERT_NE(0, fe_check(&self->d, &self->s,
+			      "kprobe:f { @c = count(); @c = 1; }"));
+	DIAG_IS(self,
+		"test.bt:1:31: error: map '@c' was assigned count before, but int64 here\n");
+}
+
+TEST_F(fe, diag_unknown_builtin)
+{
+	ASSERT_NE(0, fe_check(&self->d, &self->s,
+			      "kprobe:f {\n  @[pdi] = count();\n}"));
+	DIAG_IS(self,
+		"test.bt:2:5: error: unknown identifier 'pdi'; did you mean 'pid'?\n"
+		"  @[pdi] = count();\n"
+		"    ^~~\n");
+	ASSERT_NE(0,
+		  fe_check(&self->d, &self->s, "kprobe:f { @x = frob(1); }"));
+	DIAG_IS(self, "test.bt:1:17: error: unknown function 'frob'\n");
+}
+
+TEST_F(fe, diag_bad_printf_format)
+{
+	ASSERT_NE(0, fe_check(&self->d, &self->s,
+			      "kprobe:f { printf(\"%d\\n\", comm); }"));
+	DIAG_IS(self,
+		"test.bt:1:27: error: printf: '%d' expects an integer, but argument 1 is string[16]\n");
+	ASSERT_NE(0, fe_check(&self->d, &self->s,
+			      "kprobe:f { printf(\"%s %s\\n\", comm); }"));
+	DIAG_IS(self,
+		"test.bt:1:19: error: printf: the format has more conversions than arguments: '%s' has no argument\n");
+	ASSERT_NE(0, fe_check(&self->d, &self->s,
+			      "kprobe:f { printf(\"%q\\n\", 1); }"));
+	DIAG_IS(self, "test.bt:1:19: error: printf: unknown conversion '%q'\n");
+}
+
+TEST_F(fe, diag_missing_positional_parameter)
+{
+	static const char *const params[] = { "1", "two" };
+	struct fathom_compile_opts o = { .params = params, .nparams = 2 };
+
+	ASSERT_EQ(0,
+		  fe_parse(&self->d, &self->s,
+			   "BEGIN { @a = $1; @b = $2; }\nBEGIN { @c = $3; }"));
+	ASSERT_EQ(0, fathom_script_set_opts(self->s, &o));
+	ASSERT_NE(0, fathom_script_check(self->s, &self->d));
+	DIAG_IS(self,
+		"test.bt:2:14: error: $3 is not given: the script has 2 positional parameters\n"
+		"BEGIN { @c = $3; }\n"
+		"             ^~\n");
+	ASSERT_EQ(1, self->d.nerrors);
+}
+
 TEST_HARNESS_MAIN

@@ -232,9 +232,18 @@ TEST(preprocessor_and_bad_chars)
 	ASSERT_EQ(TOK_IDENT, lex1(&f));
 	ast_arena_free(&f.arena);
 
-	lex_start(&f, "$1");
+	lex_start(&f, "$1x");
 	ASSERT_EQ(TOK_ERROR, lex1(&f));
-	ASSERT_NE(NULL, strstr(f.t.err, "positional"));
+	ASSERT_NE(NULL, strstr(f.t.err, "a positional parameter is $1, $2"));
+	ast_arena_free(&f.arena);
+
+	lex_start(&f, "$12 $# $0");
+	ASSERT_EQ(TOK_POSITIONAL, lex1(&f));
+	ASSERT_EQ(12, f.t.ival);
+	ASSERT_FALSE(f.t.count);
+	ASSERT_EQ(TOK_POSITIONAL, lex1(&f));
+	ASSERT_TRUE(f.t.count);
+	ASSERT_EQ(TOK_ERROR, lex1(&f));
 	ast_arena_free(&f.arena);
 }
 

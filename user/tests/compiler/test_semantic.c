@@ -25,6 +25,8 @@ static const char *const one_liners[] = {
 	"kprobe:vfs_read, kprobe:vfs_write { @[probe] = count(); }",
 	"tracepoint:syscalls:sys_enter_* { @[probe] = count(); }",
 	"tracepoint:syscalls:sys_exit_read /args.ret > 0/ { @[comm] = sum(args.ret); }",
+	"tracepoint:sched:sched_switch { @[args.prev_comm, args->next_pid] = count(); }",
+	"tracepoint:block:block_rq_issue { @[args.rwbs, str(args.cmd)] = sum(args.bytes); }",
 	"kprobe:vfs_* { @[func] = count(); }",
 	"uprobe:/bin/bash:readline { @[ustack] = count(); }",
 	"profile:hz:49 /pid == 1234/ { @[ustack(perf, 16)] = count(); }",
@@ -127,15 +129,19 @@ TEST_F(fe, expression_types)
 	ASSERT_EQ(2, st->u.assign.value->type.size);
 	ASSERT_TRUE(st->u.assign.value->type.is_signed);
 	ASSERT_EQ(TYPE_PROBE, p->vars[9]->type.kind);
-	ASSERT_EQ(TYPE_KSYM, p->vars[10]->type.kind);
+	ASSERT_EQ(TYPE_FUNC, p->vars[10]->type.kind);
 	ASSERT_EQ(TYPE_INT, p->vars[11]->type.kind);
 	ASSERT_EQ(TYPE_STRING, p->vars[12]->type.kind);
 	ASSERT_EQ(4, p->vars[12]->type.size);
 
 	FE_OK(self, "uprobe:/bin/sh:main { @[func] = count(); }");
-	ASSERT_EQ(TYPE_USYM, fe_map(self->s, "@")->keys[0].kind);
-	FE_OK(self, "tracepoint:a:b { @x = args.f; }");
-	ASSERT_EQ(TYPE_FIELD, fe_map(self->s, "@x")->value.kind);
+	ASSERT_EQ(TYPE_FUNC, fe_map(self->s, "@")->keys[0].kind);
+	/* a kernel and a user probe: func is the probe's, either kind */
+	FE_OK(self, "kprobe:f, uprobe:/bin/sh:g { @[func] = count(); }");
+	FE_OK(self, "tracepoint:fathomtest:a { @x = args.u16v; }");
+	ASSERT_EQ(TYPE_INT, fe_map(self->s, "@x")->value.kind);
+	ASSERT_EQ(2, fe_map(self->s, "@x")->value.size);
+	ASSERT_FALSE(fe_map(self->s, "@x")->value.is_signed);
 }
 
 TEST_F(fe, variables_are_per_probe)
@@ -240,8 +246,6 @@ TEST_F(fe, builtins_per_probe_kind)
 	FE_FAILS(self, "kprobe:f, kretprobe:g { @x = retval; }", 1, 30,
 		 "not in kprobe:f");
 	FE_FAILS(self, "BEGIN { @x = func; }", 1, 14, "'func' is only valid");
-	FE_FAILS(self, "kprobe:f, uprobe:/bin/sh:g { @[func] = count(); }", 1,
-		 32, "both kernel and user");
 	FE_FAILS(self, "kprobe:f { @x = uaddr(\"x\"); }", 1, 17,
 		 "uaddr() is only valid in uprobe");
 	FE_FAILS(self, "tracepoint:a:b { print(args); }", 1, 24,
