@@ -344,6 +344,19 @@ static int run(struct tool_opts *o, const char *name, const char *text,
 		diag_fini(&d);
 		return EXIT_SYSTEM;
 	}
+	{
+		/* args' fields come from tracefs: mount it before the check */
+		struct fathom_compile_opts co = {
+			.tracefs = tracefs_dir(),
+			.params = (const char *const *)o->params,
+			.nparams = o->nparams,
+		};
+
+		if (fathom_script_set_opts(s, &co)) {
+			ret = EXIT_SYSTEM;
+			goto out;
+		}
+	}
 	if (fathom_script_check(s, &d))
 		goto out;
 	if (o->dump) {
@@ -519,18 +532,11 @@ int main(int argc, char **argv)
 		return cmd_list(optind < argc ? argv[optind] : NULL);
 	}
 	if (o.program) {
-		if (optind < argc)
-			return user_error(
-				"both -e and a script file (%s): give one",
-				argv[optind]);
+		/* as bpftrace: with -e, the remaining arguments are $1... */
 		text = o.program;
 		len = strlen(text);
 	} else if (optind < argc) {
 		o.file = argv[optind++];
-		if (optind < argc)
-			return user_error(
-				"positional parameters ($1 ...) are not supported yet: %s",
-				argv[optind]);
 		buf = read_file(o.file, &len);
 		if (!buf) {
 			fprintf(stderr, "%s: cannot read %s: %s\n", progname,
@@ -543,6 +549,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USER;
 	}
+	/* what follows the program or the script file: $1, $2, ... */
+	o.params = argv + optind;
+	o.nparams = (unsigned int)(argc - optind);
 	o.out = stdout;
 	if (o.out_path) {
 		o.out = fopen(o.out_path, "we");

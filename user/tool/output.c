@@ -586,7 +586,10 @@ static void sb_value(struct fathom_out *o, struct sb *b, const struct type *t,
 			sb_addr(b, v);
 		break;
 	case TYPE_PROBE:
+	case TYPE_FUNC:
 		name = probe_name(o, v);
+		if (name && t->kind == TYPE_FUNC)
+			name = fathom_func_name(name);
 		if (name)
 			sb_puts(b, name);
 		else
@@ -674,6 +677,7 @@ static bool is_str_type(const struct type *t)
 	case TYPE_KSYM:
 	case TYPE_USYM:
 	case TYPE_PROBE:
+	case TYPE_FUNC:
 	case TYPE_KSTACK:
 	case TYPE_USTACK:
 		return true;

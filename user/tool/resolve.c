@@ -764,6 +764,12 @@ static int resolve_plain(struct rctx *c, const struct probe_spec *sp,
 		tmpl.kind = FATHOM_PROBE_END;
 		snprintf(name, sizeof(name), "END");
 		break;
+	case PROBE_RAWTRACEPOINT:
+		/* the module finds it among the kernel's own tracepoints */
+		tmpl.kind = FATHOM_PROBE_RAW_TRACEPOINT;
+		tmpl.tp_name = sp->name;
+		snprintf(name, sizeof(name), "rawtracepoint:%s", sp->name);
+		break;
 	default:
 		/* interval, profile: the period comes from codegen */
 		tmpl.kind = sp->type == PROBE_INTERVAL ? FATHOM_PROBE_INTERVAL
@@ -815,6 +821,7 @@ int resolve_script(const struct fathom_script *s, struct diag_sink *d,
 			case PROBE_END:
 			case PROBE_INTERVAL:
 			case PROBE_PROFILE:
+			case PROBE_RAWTRACEPOINT:
 				ret = resolve_plain(&c, sp, rs);
 				break;
 			default:

@@ -34,6 +34,8 @@ struct tool_opts {
 	bool no_deadman;      /* --no-deadman */
 	uint32_t deadman_ms;  /* --deadman MS, 0: module default */
 	FILE *out;	      /* stdout or the -o file */
+	char **params;	      /* $1.. : the arguments after the script */
+	unsigned int nparams;
 };
 
 /**
