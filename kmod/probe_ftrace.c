@@ -141,7 +141,7 @@ int fathom_ftrace_attach(struct fathom_session *s, struct fathom_probe **probes,
 	if (!ft)
 		return -ENOMEM;
 	ft->ops.func = ftrace_hit;
-	ft->ops.flags = FTRACE_OPS_FL_SAVE_REGS;
+	ft->ops.flags = FATHOM_FTRACE_OPS_FLAGS;
 
 	for (i = 0; i < n; i++) {
 		struct fathom_probe *p = probes[i];

@@ -129,6 +129,9 @@ static inline notrace u64 fathom_vm_run(struct fathom_prog *prog, void *ctx,
 {
 	fathom_run_fn run = READ_ONCE(prog->run);
 
+	/* a direct call for the common case: indirect calls cost more */
+	if (likely(run == fathom_run_interp))
+		return fathom_run_interp(prog, ctx, stack);
 	if (unlikely(!run))
 		return 0;
 	return run(prog, ctx, stack);

@@ -367,7 +367,7 @@ enum fathom_stat_attr {
 	FATHOM_A_STAT_DROP_RELAY,	/* records the relay had no room for */
 	FATHOM_A_STAT_DROP_STACK,	/* stacks the stack map had no room for */
 	FATHOM_A_STAT_PROG_ERRORS,	/* run-time errors, all programs */
-	FATHOM_A_STAT_RUNTIME_NS,	/* time spent in probes */
+	FATHOM_A_STAT_RUNTIME_NS,	/* time in programs (one run in 16 timed) */
 	FATHOM_A_STAT_PAD,
 
 	__FATHOM_A_STAT_MAX
