@@ -77,10 +77,12 @@ bench:
 test-vm: module user
 	$(TOP)/scripts/vm --kernel $(KVER) --interactive
 
+# DESTDIR stages everything under another root (packaging, tests).
 install: module user
-	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install
-	depmod -a $(KVER)
+	$(MAKE) -C $(KDIR) M=$(MODDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 	install -D -m 0755 user/fathom $(DESTDIR)$(PREFIX)/sbin/fathom
+	install -D -m 0644 docs/fathom.8 $(DESTDIR)$(PREFIX)/share/man/man8/fathom.8
 
 # DKMS gets only what builds the module: Kbuild, kmod/, uapi/, dkms.conf and
 # a VERSION file holding the full version.

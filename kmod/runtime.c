@@ -289,25 +289,26 @@ static notrace u64 h_emit(u64 data, u64 len, u64 r3, u64 r4, u64 r5, void *ctx)
 NOKPROBE_SYMBOL(h_emit);
 
 /*
- * A sampled context (profile, interval): the walk from here crosses the
- * timer interrupt's frames into the interrupted code, whose address is
- * the first frame to keep. Return the number of frames to drop, 0 when
- * the address is not on the stack.
+ * The walk from a helper starts in fathom's own frames (and the probe
+ * mechanism's: ftrace trampoline, kprobe exception, perf, hrtimer). The
+ * probed or interrupted code is the frame at (or, at a function's ftrace
+ * site or a kprobe, a few bytes from) the hit's instruction pointer: keep
+ * the stack from there. Return the number of frames to drop, 0 when no
+ * frame is near it.
  */
-static notrace unsigned int interrupted_frames(const unsigned long *ips,
-					       unsigned int nr,
-					       struct pt_regs *regs)
+static notrace unsigned int own_frames(const unsigned long *ips,
+				       unsigned int nr, struct pt_regs *regs)
 {
 	unsigned long ip = instruction_pointer(regs);
 	unsigned int i;
 
 	for (i = 0; i < nr; i++)
-		if (ips[i] == ip)
+		if (ips[i] - ip + 16 <= 32)
 			return i;
 	return 0;
 }
 
-NOKPROBE_SYMBOL(interrupted_frames);
+NOKPROBE_SYMBOL(own_frames);
 
 static notrace u64 h_get_kstack_id(u64 id, u64 skip, u64 r3, u64 r4, u64 r5,
 				   void *ctx)
@@ -325,9 +326,8 @@ static notrace u64 h_get_kstack_id(u64 id, u64 skip, u64 r3, u64 r4, u64 r5,
 	    regs && user_mode(regs))
 		return fathom_map_stack_id(map_of(ctx, id), ips, 0, 0);
 	nr = stack_trace_save(ips, fathom_limits.max_stack_depth, skip);
-	if ((kind == FATHOM_PROBE_PROFILE || kind == FATHOM_PROBE_INTERVAL) &&
-	    regs)
-		drop = interrupted_frames(ips, nr, regs);
+	if (regs && !user_mode(regs))
+		drop = own_frames(ips, nr, regs);
 	return fathom_map_stack_id(map_of(ctx, id), ips + drop, nr - drop,
 				   0);
 }
@@ -356,6 +356,13 @@ static notrace u64 h_get_ustack_id(u64 id, u64 skip, u64 r3, u64 r4, u64 r5,
 	if (!regs || !user_mode(regs))
 		regs = task_pt_regs(current);
 	ips[nr++] = instruction_pointer(regs);
+	/* at a function's entry its caller is only on the stack pointer */
+	if (regs == HIT(ctx)->regs &&
+	    (HIT(ctx)->probe->flags & FATHOM_PROBE_F_FUNC_ENTRY) &&
+	    !copy_from_user_nofault(frame,
+				    (const void __user *)user_stack_pointer(regs),
+				    sizeof(frame[0])) && frame[0])
+		ips[nr++] = frame[0];
 	fp = frame_pointer(regs);
 	while (nr < max && fp && !(fp & (sizeof(long) - 1))) {
 		if (copy_from_user_nofault(frame, (const void __user *)fp,

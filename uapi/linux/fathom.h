@@ -337,7 +337,14 @@ enum fathom_probe_path {
 
 /* Never use the ftrace_ops fast path, always a kprobe. */
 #define FATHOM_PROBE_F_NO_FTRACE	_BITULL(0)
-#define __FATHOM_PROBE_F_ALL		FATHOM_PROBE_F_NO_FTRACE
+/*
+ * The probe is on a function's first instruction (a uprobe on a symbol):
+ * the function's frame is not set up yet, its return address is at the
+ * stack pointer, and user stacks include that caller.
+ */
+#define FATHOM_PROBE_F_FUNC_ENTRY	_BITULL(1)
+#define __FATHOM_PROBE_F_ALL		(FATHOM_PROBE_F_NO_FTRACE | \
+					 FATHOM_PROBE_F_FUNC_ENTRY)
 
 enum fathom_session_mode {
 	FATHOM_MODE_STREAM = 1,		/* never overwrite; count lost */

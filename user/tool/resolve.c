@@ -707,6 +707,10 @@ static int usym_one(const char *name, uint64_t off, void *arg)
 	if (!glob_match(w->sp->name, name))
 		return 0;
 	w->tmpl.offset = off + (w->sp->has_offset ? w->sp->offset : 0);
+	w->tmpl.flags = 0;
+	if (w->tmpl.kind == FATHOM_PROBE_UPROBE &&
+	    !(w->sp->has_offset && w->sp->offset))
+		w->tmpl.flags = FATHOM_PROBE_F_FUNC_ENTRY;
 	snprintf(pname, sizeof(pname), "%s:%s:%s", probe_type_name(w->sp->type),
 		 w->tmpl.upath, name);
 	return add_target(w->c, w->rs, &w->tmpl, pname) ? 0 : w->c->err;

@@ -76,7 +76,15 @@ int child_spawn(const char *cmd, struct child *ch)
 			_exit(127);
 		close(fds[0]);
 		if (needs_shell(cmd)) {
-			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+			/*
+			 * "exec": the shell becomes the command, so cpid is
+			 * the command's pid (a shell may fork it otherwise)
+			 */
+			char *line = NULL;
+
+			if (asprintf(&line, "exec %s", cmd) < 0)
+				_exit(127);
+			execl("/bin/sh", "sh", "-c", line, (char *)NULL);
 		} else {
 			copy = strdup(cmd);
 			for (w = copy ? strtok_r(copy, " \t", &save) : NULL;
