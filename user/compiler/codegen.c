@@ -3,10 +3,27 @@
  * Code generation: AST (after the semantic and folding passes) to fathom
  * bytecode. See codegen.h for the frame, record and key layouts.
  *
- * Expressions leave their integer value in R0. A binary operator spills
- * its left operand to a stack temporary while the right one is computed
- * (helpers clobber R1-R5), then combines them in R1/R2. String values are
- * never in registers: gen_str() writes one into a stack buffer.
+ * What counts is the number of instructions a hit EXECUTES (each one is a
+ * dispatch in the interpreter), so:
+ *
+ *  - Conditions (predicates, if, ternary, &&, ||, !) compile to compare-
+ *    and-branch (gen_cond()): a comparison is one conditional jump, with
+ *    the immediate form against a constant; && and || jump straight to
+ *    their target. A 0/1 value is built only when one is stored.
+ *  - Integer expressions are operands (struct opnd): constants stay
+ *    immediates until used (ALU and jump immediates, ST of an immediate,
+ *    helper arguments set with one MOV), other values live in registers
+ *    from a small allocator. A left operand is kept in R6-R9, which
+ *    helper calls preserve, while a right operand that calls a helper is
+ *    computed; only when those are taken does it go to the stack.
+ *  - The key of a map without keys is 8 zero bytes written once per
+ *    program; a key of stable components used more than once (@start[tid]
+ *    in a predicate and the body) is built once (plan_keys()).
+ *  - The predicate runs first, and it, return and exit() all jump to the
+ *    program's one "r0 = 0; exit".
+ *
+ * String values are never in registers: gen_str() writes one into a stack
+ * buffer.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -25,10 +42,28 @@
 #define R3 3
 #define R4 4
 #define R5 5
+#define R6 6
+#define R9 9
 #define FP FATHOM_REG_FP
 
 #define ROUND8(x) (((x) + 7u) & ~7u)
 #define USER_ADDR_END 0x0000800000000000ull
+
+/* Forward jumps waiting for their target: patched together. */
+struct jlist {
+	uint32_t *v;
+	uint32_t n, cap;
+};
+
+/* A map key built once per program (plan_keys()). */
+#define KEY_CACHE_MAX 8
+#define KEY_CACHE_BYTES 128
+struct key_cache {
+	const struct ast_node *m; /* the first access with this key */
+	int32_t off;		  /* its slot */
+	uint32_t uses;
+	bool built; /* on every path to what is generated now */
+};
 
 struct cg {
 	struct fathom_compiled *c;
@@ -44,10 +79,14 @@ struct cg {
 	uint32_t sp;	    /* bytes of the frame in use */
 	bool stack_err;	    /* reported once per program */
 	int32_t *var_off;   /* per scratch variable */
-	uint32_t *ret_jumps;
-	uint32_t nret, ret_cap;
-	bool returned;	   /* the current block ended with return */
-	uint32_t *map_ids; /* map id of each ast_program.maps entry */
+	int32_t zkey;	    /* 8 zero bytes, the key of @x; 0: none */
+	uint32_t busy;	    /* registers holding values (bit per reg) */
+	struct jlist exits; /* jumps to the program's one exit */
+	struct key_cache kc[KEY_CACHE_MAX]; /* see plan_keys() */
+	uint32_t nkc;
+	uint32_t cond_depth; /* > 0: code that runs only on some paths */
+	bool returned;	     /* the current block ended with return */
+	uint32_t *map_ids;   /* map id of each ast_program.maps entry */
 	const struct ast_probe *probe; /* being generated */
 };
 
@@ -136,11 +175,6 @@ static void patch(struct cg *g, uint32_t j)
 	g->insns[j].off = (int16_t)(g->len - j - 1);
 }
 
-static void call(struct cg *g, int helper)
-{
-	emit(g, FATHOM_CALL_HELPER(helper));
-}
-
 /* ---- stack frame ----------------------------------------------------- */
 
 /* Allocate @size bytes (rounded to 8); returns the offset from R10. */
@@ -167,10 +201,13 @@ static void zero_stack(struct cg *g, int32_t off, uint32_t size)
 		emit(g, FATHOM_ST_MEM(FATHOM_DW, FP, off + (int32_t)i, 0));
 }
 
+static void need_scratch(struct cg *g);
+
 static void copy_stack(struct cg *g, int32_t dst, int32_t src, uint32_t size)
 {
 	uint32_t i;
 
+	need_scratch(g);
 	for (i = 0; i < ROUND8(size); i += 8) {
 		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R1, FP, src + (int32_t)i));
 		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R1, dst + (int32_t)i));
@@ -345,11 +382,264 @@ static uint32_t map_id_of(struct cg *g, const struct map_sym *m)
 	return g->map_ids[m->id];
 }
 
+/* ---- registers and operands ------------------------------------------ */
+
+/*
+ * An integer value is an operand: a constant (no code yet), a register the
+ * holder owns, or (rarely) a stack slot it was spilled to. Registers are
+ * allocated from g->busy: R0-R5 for values that live across no helper
+ * call, R6-R9 (which calls preserve) for the left operand of a binary
+ * operator whose right operand calls a helper. Only when those four are
+ * taken does a value go to the stack.
+ *
+ * clobbers(n) tells whether generating @n may call a helper or use fixed
+ * registers; while it is generated no value may be held in R0-R5 (call()
+ * reports an internal error otherwise). Everything else is generated with
+ * allocated registers only, and every expression starts with at least
+ * MIN_FREE free registers (hold() spills to keep it so).
+ */
+enum opnd_kind { O_IMM, O_REG, O_STK };
+
+struct opnd {
+	enum opnd_kind kind;
+	int reg;      /* O_REG */
+	int32_t off;  /* O_STK */
+	uint64_t imm; /* O_IMM */
+};
+
+#define MIN_FREE 3
+
+static bool fits_imm(uint64_t v)
+{
+	return (int64_t)v >= INT32_MIN && (int64_t)v <= INT32_MAX;
+}
+
+static bool o_fits(const struct opnd *o)
+{
+	return o->kind == O_IMM && fits_imm(o->imm);
+}
+
+static struct opnd o_imm(uint64_t v)
+{
+	return (struct opnd){ .kind = O_IMM, .imm = v };
+}
+
+static struct opnd o_reg(int r)
+{
+	return (struct opnd){ .kind = O_REG, .reg = r };
+}
+
+static int nfree(struct cg *g)
+{
+	return FATHOM_REG_FP - __builtin_popcount(g->busy);
+}
+
+static void internal(struct cg *g, const char *what)
+{
+	if (!g->failed)
+		cg_error(g, g->loc, "internal compiler error: %s", what);
+	g->failed = true;
+}
+
+/* A free register: R0-R5 first unless @keep (survives calls: R6-R9). */
+static int reg_alloc(struct cg *g, bool keep)
+{
+	int r;
+
+	for (r = keep ? R6 : R0; r <= R9; r++)
+		if (!(g->busy & (1u << r))) {
+			g->busy |= 1u << r;
+			return r;
+		}
+	if (!keep)
+		internal(g, "out of registers");
+	return keep ? -1 : R0;
+}
+
+static void reg_free(struct cg *g, int r)
+{
+	g->busy &= ~(1u << r);
+}
+
+/* The call's result: R0, now held. */
+static struct opnd o_r0(struct cg *g)
+{
+	g->busy |= 1u << R0;
+	return o_reg(R0);
+}
+
+static void opnd_free(struct cg *g, struct opnd *o)
+{
+	if (o->kind == O_REG)
+		reg_free(g, o->reg);
+	o->kind = O_IMM;
+	o->imm = 0;
+}
+
+/* Make @o a register it owns; returns the register. */
+static int to_reg(struct cg *g, struct opnd *o)
+{
+	int r;
+
+	if (o->kind == O_REG)
+		return o->reg;
+	r = reg_alloc(g, false);
+	if (o->kind == O_IMM)
+		emit_imm64(g, r, o->imm);
+	else
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, r, FP, o->off));
+	*o = o_reg(r);
+	return r;
+}
+
+/* Copy @o to the fixed register @dst (not held afterwards); frees @o. */
+static void put_reg(struct cg *g, int dst, struct opnd *o)
+{
+	if (o->kind == O_IMM)
+		emit_imm64(g, dst, o->imm);
+	else if (o->kind == O_STK)
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, dst, FP, o->off));
+	else if (o->reg != dst)
+		emit(g, FATHOM_MOV64_REG(dst, o->reg));
+	opnd_free(g, o);
+}
+
+/* Store @o as 8 bytes at R10 + @off; frees @o. */
+static void store_opnd(struct cg *g, int32_t off, struct opnd *o)
+{
+	if (o_fits(o)) {
+		emit(g, FATHOM_ST_MEM(FATHOM_DW, FP, off, (int32_t)o->imm));
+		return;
+	}
+	emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, to_reg(g, o), off));
+	opnd_free(g, o);
+}
+
+static void spill(struct cg *g, struct opnd *o)
+{
+	int32_t off;
+
+	if (o->kind != O_REG)
+		return;
+	off = stack_alloc(g, 8);
+	emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, o->reg, off));
+	reg_free(g, o->reg);
+	o->kind = O_STK;
+	o->off = off;
+}
+
+static bool clobbers(const struct ast_node *n);
+
+/* @o is held while @next is generated: keep it out of harm's way. */
+static void hold(struct cg *g, struct opnd *o, const struct ast_node *next)
+{
+	int r;
+
+	if (o->kind != O_REG)
+		return;
+	if (clobbers(next)) {
+		if (o->reg >= R6)
+			return;
+		r = reg_alloc(g, true);
+		if (r < 0) {
+			spill(g, o);
+			return;
+		}
+		emit(g, FATHOM_MOV64_REG(r, o->reg));
+		reg_free(g, o->reg);
+		o->reg = r;
+		return;
+	}
+	if (nfree(g) < MIN_FREE)
+		spill(g, o);
+}
+
+/* Fixed registers R0-R5 are about to be used: nothing may live there. */
+static void need_scratch(struct cg *g)
+{
+	if (g->busy & ((1u << R6) - 1))
+		internal(g, "a value is live in R0-R5 across a helper call");
+}
+
+static void call(struct cg *g, int helper)
+{
+	need_scratch(g);
+	emit(g, FATHOM_CALL_HELPER(helper));
+}
+
+/* ---- jump lists ------------------------------------------------------ */
+
+static void jl_add(struct cg *g, struct jlist *l, uint32_t j)
+{
+	if (l->n == l->cap) {
+		void *a = realloc(l->v, (l->cap * 2 + 4) * sizeof(*l->v));
+
+		if (!a) {
+			g->oom = true;
+			return;
+		}
+		l->v = a;
+		l->cap = l->cap * 2 + 4;
+	}
+	l->v[l->n++] = j;
+}
+
+/* Point every jump of @l to the next instruction. */
+static void jl_patch(struct cg *g, struct jlist *l)
+{
+	uint32_t i;
+
+	for (i = 0; i < l->n; i++)
+		patch(g, l->v[i]);
+	l->n = 0;
+}
+
+static void jl_free(struct jlist *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
 /* ---- expressions ----------------------------------------------------- */
 
-static void gen_expr(struct cg *g, const struct ast_node *n);
+static struct opnd gen_val(struct cg *g, const struct ast_node *n);
+static void gen_cond(struct cg *g, const struct ast_node *n, bool jump_if,
+		     struct jlist *to);
 static void gen_str(struct cg *g, const struct ast_node *n, int32_t off,
 		    uint32_t size);
+
+/* May generating @n call a helper or use fixed registers? */
+static bool clobbers(const struct ast_node *n)
+{
+	switch (n->kind) {
+	case AST_INT:
+		return false;
+	case AST_VAR:
+		return n->type.kind == TYPE_STRING;
+	case AST_UNOP:
+		return clobbers(n->u.unop.operand);
+	case AST_CAST:
+		return clobbers(n->u.cast.operand);
+	case AST_BINOP:
+		if (n->u.binop.lhs->type.kind == TYPE_STRING ||
+		    n->u.binop.rhs->type.kind == TYPE_STRING)
+			return true;
+		return clobbers(n->u.binop.lhs) || clobbers(n->u.binop.rhs);
+	case AST_TERNARY:
+		if (n->type.kind == TYPE_STRING)
+			return true;
+		return clobbers(n->u.ternary.cond) ||
+		       clobbers(n->u.ternary.then) ||
+		       clobbers(n->u.ternary.els);
+	case AST_INCDEC:
+		return n->u.incdec.target->kind != AST_VAR;
+	default:
+		return true;
+	}
+}
+
+static struct key_cache *find_key(struct cg *g, const struct ast_node *m);
 
 /* Build the key of map access @m on the stack; returns its offset. */
 static int32_t gen_key(struct cg *g, const struct ast_node *m)
@@ -358,9 +648,15 @@ static int32_t gen_key(struct cg *g, const struct ast_node *m)
 	uint32_t id = map_id_of(g, sym);
 	const struct fathom_cmap *info = &g->c->map_info[id - 1];
 	uint32_t ksize = g->c->maps[id - 1].key_size;
-	int32_t off = stack_alloc(g, ksize);
+	struct key_cache *kc = find_key(g, m);
+	int32_t off;
 	uint32_t i;
 
+	if (!m->u.map.keys.n && g->zkey)
+		return g->zkey; /* written once, at the program's start */
+	if (kc && kc->built)
+		return kc->off;
+	off = kc ? kc->off : stack_alloc(g, ksize);
 	if (!m->u.map.keys.n) {
 		emit(g, FATHOM_ST_MEM(FATHOM_DW, FP, off, 0));
 		return off;
@@ -372,10 +668,13 @@ static int32_t gen_key(struct cg *g, const struct ast_node *m)
 		if (sym->keys[i].kind == TYPE_STRING) {
 			gen_str(g, k, at, sym->keys[i].size);
 		} else {
-			gen_expr(g, k);
-			emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R0, at));
+			struct opnd v = gen_val(g, k);
+
+			store_opnd(g, at, &v);
 		}
 	}
+	if (kc && !g->cond_depth)
+		kc->built = true;
 	return off;
 }
 
@@ -388,6 +687,7 @@ static int32_t gen_lookup(struct cg *g, const struct ast_node *m,
 	int32_t key = gen_key(g, m);
 	int32_t val = stack_alloc(g, spec->value_size);
 
+	need_scratch(g);
 	emit(g, FATHOM_MOV64_IMM(R1, (int32_t)id));
 	emit_stack_ptr(g, R2, key);
 	emit_stack_ptr(g, R3, val);
@@ -399,6 +699,7 @@ static int32_t gen_lookup(struct cg *g, const struct ast_node *m,
 
 static void gen_update(struct cg *g, uint32_t id, int32_t key, int32_t val)
 {
+	need_scratch(g);
 	emit(g, FATHOM_MOV64_IMM(R1, (int32_t)id));
 	emit_stack_ptr(g, R2, key);
 	emit_stack_ptr(g, R3, val);
@@ -417,20 +718,22 @@ static bool map_is_hash(struct cg *g, const struct ast_node *m, bool report)
 	return false;
 }
 
-static void gen_simple_call(struct cg *g, int helper)
+static struct opnd gen_simple_call(struct cg *g, int helper)
 {
 	call(g, helper);
+	return o_r0(g);
 }
 
-static void gen_stack_id(struct cg *g, const struct type *t)
+static struct opnd gen_stack_id(struct cg *g, const struct type *t)
 {
 	bool user = t->kind == TYPE_USTACK;
 	uint32_t id = stack_map(g, user, t->stack_depth);
 
+	need_scratch(g);
 	emit(g, FATHOM_MOV64_IMM(R1, (int32_t)id));
 	emit(g, FATHOM_MOV64_IMM(R2, 0));
-	call(g,
-	     user ? FATHOM_HELPER_GET_USTACK_ID : FATHOM_HELPER_GET_KSTACK_ID);
+	return gen_simple_call(g, user ? FATHOM_HELPER_GET_USTACK_ID
+				       : FATHOM_HELPER_GET_KSTACK_ID);
 }
 
 static int ldx_size(uint32_t bytes)
@@ -450,27 +753,31 @@ static int ldx_size(uint32_t bytes)
 /* READ_CTX of @len bytes at the constant record offset @at to @dst. */
 static void gen_read_ctx(struct cg *g, int32_t dst, uint32_t len, uint32_t at)
 {
+	need_scratch(g);
 	emit_stack_ptr(g, R1, dst);
 	emit(g, FATHOM_MOV64_IMM(R2, (int32_t)len));
 	emit(g, FATHOM_MOV64_IMM(R3, (int32_t)at));
 	call(g, FATHOM_HELPER_READ_CTX);
 }
 
-/* R0 = the integer of @size bytes at record offset @at, extended. */
-static void gen_ctx_int(struct cg *g, uint32_t at, uint32_t size,
-			bool is_signed)
+/* The integer of @size bytes at record offset @at, extended. */
+static struct opnd gen_ctx_int(struct cg *g, uint32_t at, uint32_t size,
+			       bool is_signed)
 {
 	uint32_t save = g->sp;
 	int32_t tmp = stack_alloc(g, 8);
 	uint32_t bits = 64 - 8 * size;
+	int r;
 
 	gen_read_ctx(g, tmp, size, at);
-	emit(g, FATHOM_LDX_MEM(ldx_size(size), R0, FP, tmp));
+	r = reg_alloc(g, false);
+	emit(g, FATHOM_LDX_MEM(ldx_size(size), r, FP, tmp));
 	if (is_signed && bits) {
-		emit(g, FATHOM_ALU64_IMM(FATHOM_LSH, R0, (int32_t)bits));
-		emit(g, FATHOM_ALU64_IMM(FATHOM_ARSH, R0, (int32_t)bits));
+		emit(g, FATHOM_ALU64_IMM(FATHOM_LSH, r, (int32_t)bits));
+		emit(g, FATHOM_ALU64_IMM(FATHOM_ARSH, r, (int32_t)bits));
 	}
 	g->sp = save;
+	return o_reg(r);
 }
 
 /* Every spec of the block is a raw tracepoint: arguments are words of
@@ -489,40 +796,30 @@ static bool raw_tp_args(struct cg *g, struct src_loc loc)
 	return raw != 0;
 }
 
-static void gen_builtin(struct cg *g, const struct ast_node *n)
+static struct opnd gen_builtin(struct cg *g, const struct ast_node *n)
 {
 	switch (n->u.builtin.id) {
 	case BI_PID:
-		gen_simple_call(g, FATHOM_HELPER_GET_PID);
-		return;
+		return gen_simple_call(g, FATHOM_HELPER_GET_PID);
 	case BI_TID:
-		gen_simple_call(g, FATHOM_HELPER_GET_TID);
-		return;
+		return gen_simple_call(g, FATHOM_HELPER_GET_TID);
 	case BI_UID:
-		gen_simple_call(g, FATHOM_HELPER_GET_UID);
-		return;
+		return gen_simple_call(g, FATHOM_HELPER_GET_UID);
 	case BI_GID:
-		gen_simple_call(g, FATHOM_HELPER_GET_GID);
-		return;
+		return gen_simple_call(g, FATHOM_HELPER_GET_GID);
 	case BI_CPU:
-		gen_simple_call(g, FATHOM_HELPER_GET_CPU);
-		return;
+		return gen_simple_call(g, FATHOM_HELPER_GET_CPU);
 	case BI_NSECS:
-		gen_simple_call(g, FATHOM_HELPER_KTIME_NS);
-		return;
+		return gen_simple_call(g, FATHOM_HELPER_KTIME_NS);
 	case BI_CGROUP:
-		gen_simple_call(g, FATHOM_HELPER_GET_CGROUP_ID);
-		return;
+		return gen_simple_call(g, FATHOM_HELPER_GET_CGROUP_ID);
 	case BI_PROBE:
 	case BI_FUNC: /* a probe id, shown as its function's name */
-		gen_simple_call(g, FATHOM_HELPER_GET_PROBE_ID);
-		return;
+		return gen_simple_call(g, FATHOM_HELPER_GET_PROBE_ID);
 	case BI_ELAPSED:
-		gen_simple_call(g, FATHOM_HELPER_ELAPSED_NS);
-		return;
+		return gen_simple_call(g, FATHOM_HELPER_ELAPSED_NS);
 	case BI_RETVAL:
-		gen_simple_call(g, FATHOM_HELPER_GET_RETVAL);
-		return;
+		return gen_simple_call(g, FATHOM_HELPER_GET_RETVAL);
 	case BI_ARG:
 		if (raw_tp_args(g, n->loc)) {
 			if (n->u.builtin.index >= FATHOM_RAW_TP_MAX_ARGS)
@@ -530,16 +827,14 @@ static void gen_builtin(struct cg *g, const struct ast_node *n)
 					g, n->loc,
 					"a raw tracepoint has at most %d arguments",
 					FATHOM_RAW_TP_MAX_ARGS);
-			gen_ctx_int(g, 8 * n->u.builtin.index, 8, false);
-			return;
+			return gen_ctx_int(g, 8 * n->u.builtin.index, 8, false);
 		}
+		need_scratch(g);
 		emit(g, FATHOM_MOV64_IMM(R1, (int32_t)n->u.builtin.index));
-		call(g, FATHOM_HELPER_GET_ARG);
-		return;
+		return gen_simple_call(g, FATHOM_HELPER_GET_ARG);
 	case BI_KSTACK:
 	case BI_USTACK:
-		gen_stack_id(g, &n->type);
-		return;
+		return gen_stack_id(g, &n->type);
 	default:
 		break;
 	}
@@ -550,349 +845,612 @@ static void gen_builtin(struct cg *g, const struct ast_node *n)
 			 ast_builtin_name(n->u.builtin.id));
 		unsupported(g, n->loc, what);
 	}
-	emit(g, FATHOM_MOV64_IMM(R0, 0));
+	return o_imm(0);
 }
 
-/* Compare two strings of @size (rounded) bytes at @a and @b: R0 = equal. */
-static void gen_str_eq(struct cg *g, int32_t a, int32_t b, uint32_t size)
+/* Byte @at of the string literal @n as stored in a buffer of @size. */
+static uint8_t lit_byte(const struct ast_node *n, uint32_t at, uint32_t size)
 {
-	uint32_t i, n = ROUND8(size) / 8;
-	uint32_t *js = calloc(n, sizeof(*js));
-	uint32_t done;
-
-	if (!js) {
-		g->oom = true;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R1, FP, a + 8 * (int32_t)i));
-		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R2, FP, b + 8 * (int32_t)i));
-		js[i] = emit(g, FATHOM_JMP_REG(FATHOM_JNE, R1, R2, 0));
-	}
-	emit(g, FATHOM_MOV64_IMM(R0, 1));
-	done = emit_ja(g);
-	for (i = 0; i < n; i++)
-		patch(g, js[i]);
-	emit(g, FATHOM_MOV64_IMM(R0, 0));
-	patch(g, done);
-	free(js);
-}
-
-/* R0 = (R0 != 0) */
-static void gen_bool(struct cg *g)
-{
-	uint32_t j = emit_jmp_imm(g, FATHOM_JEQ, R0, 0);
-
-	emit(g, FATHOM_MOV64_IMM(R0, 1));
-	patch(g, j);
-}
-
-/* R1 = R1 op R2, signed division and modulo done on magnitudes. */
-static void gen_sdivmod(struct cg *g, bool mod)
-{
-	uint32_t j;
-
-	emit(g, FATHOM_MOV64_IMM(R3, 0));
-	j = emit_jmp_imm(g, FATHOM_JSGE, R1, 0);
-	emit(g, FATHOM_ALU64_IMM(FATHOM_NEG, R1, 0));
-	emit(g, FATHOM_ALU64_IMM(FATHOM_XOR, R3, 1));
-	patch(g, j);
-	j = emit_jmp_imm(g, FATHOM_JSGE, R2, 0);
-	emit(g, FATHOM_ALU64_IMM(FATHOM_NEG, R2, 0));
-	if (!mod)
-		emit(g, FATHOM_ALU64_IMM(FATHOM_XOR, R3, 1));
-	patch(g, j);
-	emit(g, FATHOM_ALU64_REG(mod ? FATHOM_MOD : FATHOM_DIV, R1, R2));
-	j = emit_jmp_imm(g, FATHOM_JEQ, R3, 0);
-	emit(g, FATHOM_ALU64_IMM(FATHOM_NEG, R1, 0));
-	patch(g, j);
+	return at < n->u.str.len && at + 1 < size ? (uint8_t)n->u.str.s[at] : 0;
 }
 
 /*
- * R1 = R1 op R2 for an arithmetic or bitwise operator, 64-bit, signed or
- * not (>>, / and %); false, emitting nothing, for any other operator.
+ * String ==/!= as a jump: to @to when (equal == @if_equal). Both sides are
+ * compared as @size (rounded) NUL-padded bytes, 8 at a time; a literal
+ * side is compared as immediates and never written to the stack.
  */
-static bool gen_arith(struct cg *g, enum ast_op op, bool is_signed)
-{
-	static const struct {
-		enum ast_op op;
-		uint8_t code;
-	} plain[] = {
-		{ OP_ADD, FATHOM_ADD }, { OP_SUB, FATHOM_SUB },
-		{ OP_MUL, FATHOM_MUL }, { OP_BAND, FATHOM_AND },
-		{ OP_BOR, FATHOM_OR },	{ OP_BXOR, FATHOM_XOR },
-		{ OP_SHL, FATHOM_LSH },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-		if (plain[i].op == op) {
-			emit(g, FATHOM_ALU64_REG(plain[i].code, R1, R2));
-			return true;
-		}
-	switch (op) {
-	case OP_SHR:
-		emit(g, FATHOM_ALU64_REG(is_signed ? FATHOM_ARSH : FATHOM_RSH,
-					 R1, R2));
-		return true;
-	case OP_DIV:
-	case OP_MOD:
-		if (is_signed)
-			gen_sdivmod(g, op == OP_MOD);
-		else
-			emit(g, FATHOM_ALU64_REG(op == OP_DIV ? FATHOM_DIV
-							      : FATHOM_MOD,
-						 R1, R2));
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* R1 = R1 op R2 for a compound assignment; values are signed 64-bit. */
-static void gen_compound(struct cg *g, enum ast_op op, struct src_loc loc)
-{
-	if (!gen_arith(g, op, true))
-		unsupported(g, loc, "this compound assignment");
-}
-
-static void gen_binop(struct cg *g, const struct ast_node *n)
+static void gen_str_cmp_jump(struct cg *g, const struct ast_node *n,
+			     bool if_equal, struct jlist *to)
 {
 	const struct ast_node *l = n->u.binop.lhs, *r = n->u.binop.rhs;
-	enum ast_op op = n->u.binop.op;
-	bool sgn;
-	uint32_t save = g->sp;
-	int32_t tmp;
-	int jop = -1;
+	const struct ast_node *lit = NULL;
+	uint32_t size = l->type.size > r->type.size ? l->type.size
+						    : r->type.size;
+	uint32_t save = g->sp, i, j;
+	struct jlist differ = { 0 };
+	struct jlist *dj = if_equal ? &differ : to;
+	int32_t a, b = 0;
 
-	if (op == OP_LAND || op == OP_LOR) {
-		uint32_t j1, j2, end;
-
-		gen_expr(g, l);
-		j1 = emit_jmp_imm(g, op == OP_LAND ? FATHOM_JEQ : FATHOM_JNE,
-				  R0, 0);
-		gen_expr(g, r);
-		j2 = emit_jmp_imm(g, op == OP_LAND ? FATHOM_JEQ : FATHOM_JNE,
-				  R0, 0);
-		emit(g, FATHOM_MOV64_IMM(R0, op == OP_LAND ? 1 : 0));
-		end = emit_ja(g);
-		patch(g, j1);
-		patch(g, j2);
-		emit(g, FATHOM_MOV64_IMM(R0, op == OP_LAND ? 0 : 1));
-		patch(g, end);
-		return;
+	if (r->kind == AST_STR)
+		lit = r;
+	else if (l->kind == AST_STR) {
+		lit = l;
+		l = r;
 	}
-	if ((op == OP_EQ || op == OP_NE) && l->type.kind == TYPE_STRING) {
-		uint32_t size = l->type.size > r->type.size ? l->type.size
-							    : r->type.size;
-		int32_t a = stack_alloc(g, size), b = stack_alloc(g, size);
-
-		gen_str(g, l, a, size);
+	a = stack_alloc(g, size);
+	gen_str(g, l, a, size);
+	if (!lit) {
+		b = stack_alloc(g, size);
 		gen_str(g, r, b, size);
-		gen_str_eq(g, a, b, size);
-		if (op == OP_NE)
-			emit(g, FATHOM_ALU64_IMM(FATHOM_XOR, R0, 1));
-		g->sp = save;
-		return;
 	}
-	sgn = (l->type.kind == TYPE_INT && l->type.is_signed) ||
-	      (r->type.kind == TYPE_INT && r->type.is_signed);
-	gen_expr(g, l);
-	tmp = stack_alloc(g, 8);
-	emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R0, tmp));
-	gen_expr(g, r);
-	emit(g, FATHOM_MOV64_REG(R2, R0));
-	emit(g, FATHOM_LDX_MEM(FATHOM_DW, R1, FP, tmp));
+	g->loc = n->loc;
+	need_scratch(g);
+	for (i = 0; i < ROUND8(size); i += 8) {
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R1, FP, a + (int32_t)i));
+		if (!lit) {
+			emit(g,
+			     FATHOM_LDX_MEM(FATHOM_DW, R2, FP, b + (int32_t)i));
+			jl_add(g, dj,
+			       emit(g, FATHOM_JMP_REG(FATHOM_JNE, R1, R2, 0)));
+			continue;
+		}
+		{
+			uint64_t w = 0;
+
+			for (j = 0; j < 8; j++)
+				w |= (uint64_t)lit_byte(lit, i + j, size)
+				     << (8 * j); /* little endian */
+			if (fits_imm(w)) {
+				jl_add(g, dj,
+				       emit_jmp_imm(g, FATHOM_JNE, R1,
+						    (int32_t)w));
+			} else {
+				emit_imm64(g, R2, w);
+				jl_add(g, dj,
+				       emit(g, FATHOM_JMP_REG(FATHOM_JNE, R1,
+							      R2, 0)));
+			}
+		}
+	}
+	if (if_equal) {
+		jl_add(g, to, emit_ja(g));
+		jl_patch(g, &differ);
+	}
+	jl_free(&differ);
 	g->sp = save;
-	if (gen_arith(g, op, n->type.is_signed)) {
-		emit(g, FATHOM_MOV64_REG(R0, R1));
-		return;
-	}
+}
+
+static int cmp_jop(enum ast_op op, bool sgn)
+{
 	switch (op) {
 	case OP_EQ:
-		jop = FATHOM_JEQ;
-		break;
+		return FATHOM_JEQ;
 	case OP_NE:
-		jop = FATHOM_JNE;
-		break;
+		return FATHOM_JNE;
 	case OP_LT:
-		jop = sgn ? FATHOM_JSLT : FATHOM_JLT;
-		break;
+		return sgn ? FATHOM_JSLT : FATHOM_JLT;
 	case OP_LE:
-		jop = sgn ? FATHOM_JSLE : FATHOM_JLE;
-		break;
+		return sgn ? FATHOM_JSLE : FATHOM_JLE;
 	case OP_GT:
-		jop = sgn ? FATHOM_JSGT : FATHOM_JGT;
-		break;
+		return sgn ? FATHOM_JSGT : FATHOM_JGT;
 	case OP_GE:
-		jop = sgn ? FATHOM_JSGE : FATHOM_JGE;
-		break;
+		return sgn ? FATHOM_JSGE : FATHOM_JGE;
 	default:
-		unsupported(g, n->loc, "this operator");
-		break;
+		return -1;
 	}
-	if (jop >= 0) {
-		emit(g, FATHOM_MOV64_IMM(R0, 1));
-		emit(g, FATHOM_JMP_REG(jop, R1, R2, 1));
-		emit(g, FATHOM_MOV64_IMM(R0, 0));
-		return;
-	}
-	emit(g, FATHOM_MOV64_REG(R0, R1));
 }
 
-static void gen_cast(struct cg *g, const struct ast_node *n)
+/* The jump taken exactly when @jop is not. */
+static int jop_negate(int jop)
 {
-	uint32_t bits = 64 - 8 * n->type.size;
-
-	gen_expr(g, n->u.cast.operand);
-	if (n->type.kind != TYPE_INT || !bits || n->type.size > 8)
-		return;
-	emit(g, FATHOM_ALU64_IMM(FATHOM_LSH, R0, (int32_t)bits));
-	emit(g, FATHOM_ALU64_IMM(n->type.is_signed ? FATHOM_ARSH : FATHOM_RSH,
-				 R0, (int32_t)bits));
+	switch (jop) {
+	case FATHOM_JEQ:
+		return FATHOM_JNE;
+	case FATHOM_JNE:
+		return FATHOM_JEQ;
+	case FATHOM_JGT:
+		return FATHOM_JLE;
+	case FATHOM_JLE:
+		return FATHOM_JGT;
+	case FATHOM_JGE:
+		return FATHOM_JLT;
+	case FATHOM_JLT:
+		return FATHOM_JGE;
+	case FATHOM_JSGT:
+		return FATHOM_JSLE;
+	case FATHOM_JSLE:
+		return FATHOM_JSGT;
+	case FATHOM_JSGE:
+		return FATHOM_JSLT;
+	default: /* FATHOM_JSLT */
+		return FATHOM_JSGE;
+	}
 }
 
-/* ++/-- and compound assignment on a map element: R0 = new or old. */
-static void gen_map_rmw(struct cg *g, const struct ast_node *m, enum ast_op op,
-			const struct ast_node *rhs, int64_t delta, bool post)
+/* @jop with its operands swapped: a < b is b > a. */
+static int jop_mirror(int jop)
 {
+	switch (jop) {
+	case FATHOM_JGT:
+		return FATHOM_JLT;
+	case FATHOM_JLT:
+		return FATHOM_JGT;
+	case FATHOM_JGE:
+		return FATHOM_JLE;
+	case FATHOM_JLE:
+		return FATHOM_JGE;
+	case FATHOM_JSGT:
+		return FATHOM_JSLT;
+	case FATHOM_JSLT:
+		return FATHOM_JSGT;
+	case FATHOM_JSGE:
+		return FATHOM_JSLE;
+	case FATHOM_JSLE:
+		return FATHOM_JSGE;
+	default:
+		return jop;
+	}
+}
+
+static bool is_cmp(enum ast_op op)
+{
+	return cmp_jop(op, false) >= 0;
+}
+
+/* An integer comparison as a jump to @to when its truth is @jump_if. */
+static void gen_cmp_jump(struct cg *g, const struct ast_node *n, bool jump_if,
+			 struct jlist *to)
+{
+	const struct ast_node *ln = n->u.binop.lhs, *rn = n->u.binop.rhs;
+	bool sgn = (ln->type.kind == TYPE_INT && ln->type.is_signed) ||
+		   (rn->type.kind == TYPE_INT && rn->type.is_signed);
+	int jop = cmp_jop(n->u.binop.op, sgn);
 	uint32_t save = g->sp;
-	int32_t key, val, tmp;
+	struct opnd l, r;
+	int a;
 
-	if (!map_is_hash(g, m, true))
-		return;
-	val = gen_lookup(g, m, &key);
-	if (rhs) {
-		gen_expr(g, rhs);
-		emit(g, FATHOM_MOV64_REG(R2, R0));
-		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R1, FP, val));
-		gen_compound(g, op, rhs->loc);
-		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R1, val));
-		tmp = val;
+	l = gen_val(g, ln);
+	if (o_fits(&l) && rn->kind != AST_INT) {
+		/* constant on the left: compare the other way round */
+		r = l;
+		l = gen_val(g, rn);
+		jop = jop_mirror(jop);
 	} else {
-		tmp = stack_alloc(g, 8);
-		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R1, FP, val));
-		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R1, tmp));
-		emit(g, FATHOM_ALU64_IMM(FATHOM_ADD, R1, (int32_t)delta));
-		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R1, val));
-		if (!post)
-			tmp = val;
+		hold(g, &l, rn);
+		r = gen_val(g, rn);
 	}
-	uint32_t id = map_id_of(g, m->u.map.sym);
+	g->loc = n->loc;
+	if (!jump_if)
+		jop = jop_negate(jop);
+	if (o_fits(&r)) {
+		a = to_reg(g, &l);
+		jl_add(g, to, emit_jmp_imm(g, jop, a, (int32_t)r.imm));
+	} else {
+		int b = to_reg(g, &r);
 
-	gen_update(g, id, key, val);
-	emit(g, FATHOM_LDX_MEM(FATHOM_DW, R0, FP, tmp));
+		a = to_reg(g, &l);
+		jl_add(g, to, emit(g, FATHOM_JMP_REG(jop, a, b, 0)));
+	}
+	opnd_free(g, &l);
+	opnd_free(g, &r);
 	g->sp = save;
 }
 
-static void gen_incdec(struct cg *g, const struct ast_node *n)
-{
-	const struct ast_node *t = n->u.incdec.target;
-	int64_t delta = n->u.incdec.inc ? 1 : -1;
-
-	if (t->kind == AST_VAR) {
-		int32_t off = g->var_off[t->u.var.sym->id];
-
-		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R0, FP, off));
-		emit(g, FATHOM_MOV64_REG(R1, R0));
-		emit(g, FATHOM_ALU64_IMM(FATHOM_ADD, R1, (int32_t)delta));
-		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R1, off));
-		if (n->u.incdec.prefix)
-			emit(g, FATHOM_MOV64_REG(R0, R1));
-		return;
-	}
-	gen_map_rmw(g, t, OP_NONE, NULL, delta, !n->u.incdec.prefix);
-}
-
-static void gen_expr(struct cg *g, const struct ast_node *n)
+/*
+ * Jump to @to when the truth of @n is @jump_if; fall through otherwise.
+ * Comparisons become one conditional jump, && and || short-circuit by
+ * jumping, ! swaps the sense: no 0/1 value is ever built.
+ */
+static void gen_cond(struct cg *g, const struct ast_node *n, bool jump_if,
+		     struct jlist *to)
 {
 	struct src_loc saved = g->loc;
 
 	g->loc = n->loc;
+	if (n->kind == AST_UNOP && n->u.unop.op == OP_LNOT) {
+		gen_cond(g, n->u.unop.operand, !jump_if, to);
+	} else if (n->kind == AST_BINOP &&
+		   (n->u.binop.op == OP_LAND || n->u.binop.op == OP_LOR)) {
+		bool is_and = n->u.binop.op == OP_LAND;
+
+		if (is_and != jump_if) {
+			/* a && b false, a || b true: either one decides */
+			gen_cond(g, n->u.binop.lhs, jump_if, to);
+			g->cond_depth++;
+			gen_cond(g, n->u.binop.rhs, jump_if, to);
+			g->cond_depth--;
+		} else {
+			struct jlist skip = { 0 };
+
+			gen_cond(g, n->u.binop.lhs, !jump_if, &skip);
+			g->cond_depth++;
+			gen_cond(g, n->u.binop.rhs, jump_if, to);
+			g->cond_depth--;
+			jl_patch(g, &skip);
+			jl_free(&skip);
+		}
+	} else if (n->kind == AST_BINOP && is_cmp(n->u.binop.op) &&
+		   n->u.binop.lhs->type.kind == TYPE_STRING) {
+		/* the semantic pass allows only == and != on strings */
+		if (n->u.binop.op != OP_EQ && n->u.binop.op != OP_NE)
+			unsupported(g, n->loc, "this string comparison");
+		gen_str_cmp_jump(g, n, (n->u.binop.op == OP_EQ) == jump_if, to);
+	} else if (n->kind == AST_BINOP && is_cmp(n->u.binop.op)) {
+		gen_cmp_jump(g, n, jump_if, to);
+	} else {
+		/* A constant is tested too: the verifier refuses code that
+		 * an unconditional jump would leave unreachable. */
+		struct opnd v = gen_val(g, n);
+		int r = to_reg(g, &v);
+
+		g->loc = n->loc;
+		jl_add(g, to,
+		       emit_jmp_imm(g, jump_if ? FATHOM_JNE : FATHOM_JEQ, r,
+				    0));
+		opnd_free(g, &v);
+	}
+	g->loc = saved;
+}
+
+/* The condition @n as a value: 1 or 0. */
+static struct opnd gen_bool_val(struct cg *g, const struct ast_node *n)
+{
+	struct jlist l = { 0 };
+	uint32_t end;
+	int r;
+
+	if (!clobbers(n) && nfree(g) > MIN_FREE) {
+		r = reg_alloc(g, false);
+		emit(g, FATHOM_MOV64_IMM(r, 1));
+		gen_cond(g, n, true, &l);
+		emit(g, FATHOM_MOV64_IMM(r, 0));
+		jl_patch(g, &l);
+	} else {
+		gen_cond(g, n, false, &l);
+		r = reg_alloc(g, false);
+		emit(g, FATHOM_MOV64_IMM(r, 1));
+		end = emit_ja(g);
+		jl_patch(g, &l);
+		emit(g, FATHOM_MOV64_IMM(r, 0));
+		patch(g, end);
+	}
+	jl_free(&l);
+	return o_reg(r);
+}
+
+/* @a = @a / @b or @a % @b, signed: done on magnitudes. */
+static void gen_sdivmod(struct cg *g, int a, int b, bool mod)
+{
+	int s = reg_alloc(g, false);
+	uint32_t j;
+
+	emit(g, FATHOM_MOV64_IMM(s, 0));
+	j = emit_jmp_imm(g, FATHOM_JSGE, a, 0);
+	emit(g, FATHOM_ALU64_IMM(FATHOM_NEG, a, 0));
+	emit(g, FATHOM_ALU64_IMM(FATHOM_XOR, s, 1));
+	patch(g, j);
+	j = emit_jmp_imm(g, FATHOM_JSGE, b, 0);
+	emit(g, FATHOM_ALU64_IMM(FATHOM_NEG, b, 0));
+	if (!mod)
+		emit(g, FATHOM_ALU64_IMM(FATHOM_XOR, s, 1));
+	patch(g, j);
+	emit(g, FATHOM_ALU64_REG(mod ? FATHOM_MOD : FATHOM_DIV, a, b));
+	j = emit_jmp_imm(g, FATHOM_JEQ, s, 0);
+	emit(g, FATHOM_ALU64_IMM(FATHOM_NEG, a, 0));
+	patch(g, j);
+	reg_free(g, s);
+}
+
+/* The ALU operation of an arithmetic or bitwise operator; -1 if none. */
+static int alu_op(enum ast_op op, bool is_signed)
+{
+	switch (op) {
+	case OP_ADD:
+		return FATHOM_ADD;
+	case OP_SUB:
+		return FATHOM_SUB;
+	case OP_MUL:
+		return FATHOM_MUL;
+	case OP_BAND:
+		return FATHOM_AND;
+	case OP_BOR:
+		return FATHOM_OR;
+	case OP_BXOR:
+		return FATHOM_XOR;
+	case OP_SHL:
+		return FATHOM_LSH;
+	case OP_SHR:
+		return is_signed ? FATHOM_ARSH : FATHOM_RSH;
+	case OP_DIV:
+		return FATHOM_DIV;
+	case OP_MOD:
+		return FATHOM_MOD;
+	default:
+		return -1;
+	}
+}
+
+static bool commutes(enum ast_op op)
+{
+	return op == OP_ADD || op == OP_MUL || op == OP_BAND || op == OP_BOR ||
+	       op == OP_BXOR;
+}
+
+/*
+ * @l op @r for an arithmetic or bitwise operator, 64-bit, signed or not
+ * (>>, / and %); consumes both, returns the result (in @l's register when
+ * it had one). The immediate form is used where the VM's semantics are
+ * the same: not for a zero divisor or an out-of-range shift (which the
+ * verifier refuses as immediates), nor for signed division.
+ */
+static struct opnd gen_arith(struct cg *g, enum ast_op op, bool is_signed,
+			     struct opnd l, struct opnd r, struct src_loc loc)
+{
+	int code = alu_op(op, is_signed);
+	bool sdiv = is_signed && (op == OP_DIV || op == OP_MOD);
+	int a, b;
+
+	if (code < 0) {
+		unsupported(g, loc, "this operator");
+		opnd_free(g, &r);
+		return l;
+	}
+	if (o_fits(&r) && !sdiv) {
+		int64_t v = (int64_t)r.imm;
+		bool ok = true;
+
+		if (code == FATHOM_DIV || code == FATHOM_MOD)
+			ok = v != 0;
+		else if (code == FATHOM_LSH || code == FATHOM_RSH ||
+			 code == FATHOM_ARSH)
+			ok = v >= 0 && v < 64;
+		if (ok) {
+			a = to_reg(g, &l);
+			emit(g, FATHOM_ALU64_IMM(code, a, (int32_t)v));
+			return l;
+		}
+	}
+	b = to_reg(g, &r);
+	a = to_reg(g, &l);
+	if (sdiv)
+		gen_sdivmod(g, a, b, op == OP_MOD);
+	else
+		emit(g, FATHOM_ALU64_REG(code, a, b));
+	opnd_free(g, &r);
+	return l;
+}
+
+static struct opnd gen_binop(struct cg *g, const struct ast_node *n)
+{
+	const struct ast_node *ln = n->u.binop.lhs, *rn = n->u.binop.rhs;
+	enum ast_op op = n->u.binop.op;
+	uint32_t save = g->sp;
+	struct opnd l, r, res;
+
+	if (op == OP_LAND || op == OP_LOR || is_cmp(op))
+		return gen_bool_val(g, n);
+	l = gen_val(g, ln);
+	if (o_fits(&l) && commutes(op) && rn->kind != AST_INT) {
+		r = l;
+		l = gen_val(g, rn);
+	} else {
+		hold(g, &l, rn);
+		r = gen_val(g, rn);
+	}
+	g->loc = n->loc;
+	res = gen_arith(g, op, n->type.is_signed, l, r, n->loc);
+	/* a spilled operand's slot is free again; the result is in a reg */
+	to_reg(g, &res);
+	g->sp = save;
+	return res;
+}
+
+static struct opnd gen_cast(struct cg *g, const struct ast_node *n)
+{
+	uint32_t bits = 64 - 8 * n->type.size;
+	struct opnd v = gen_val(g, n->u.cast.operand);
+	int r;
+
+	if (n->type.kind != TYPE_INT || !bits || n->type.size > 8)
+		return v;
+	if (v.kind == O_IMM) {
+		uint64_t u = v.imm << bits;
+
+		v.imm = n->type.is_signed ? (uint64_t)((int64_t)u >> bits)
+					  : u >> bits;
+		return v;
+	}
+	r = to_reg(g, &v);
+	emit(g, FATHOM_ALU64_IMM(FATHOM_LSH, r, (int32_t)bits));
+	emit(g, FATHOM_ALU64_IMM(n->type.is_signed ? FATHOM_ARSH : FATHOM_RSH,
+				 r, (int32_t)bits));
+	return v;
+}
+
+/*
+ * ++/-- (@rhs NULL, by @delta) and compound assignment on a map element;
+ * the value is the new one, or the old one for a postfix @post. Nothing
+ * is returned (and nothing reloaded) unless @want.
+ */
+static struct opnd gen_map_rmw(struct cg *g, const struct ast_node *m,
+			       enum ast_op op, const struct ast_node *rhs,
+			       int64_t delta, bool post, bool want)
+{
+	uint32_t save = g->sp, id;
+	int32_t key, val, res;
+	struct opnd v, o;
+
+	if (!map_is_hash(g, m, true))
+		return o_imm(0);
+	val = gen_lookup(g, m, &key);
+	res = val;
+	if (rhs) {
+		o = gen_val(g, rhs);
+		v = o_reg(reg_alloc(g, false));
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, v.reg, FP, val));
+		v = gen_arith(g, op, true, v, o, rhs->loc);
+		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, to_reg(g, &v), val));
+	} else {
+		v = o_reg(reg_alloc(g, false));
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, v.reg, FP, val));
+		if (post && want) {
+			res = stack_alloc(g, 8);
+			emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, v.reg, res));
+		}
+		emit(g, FATHOM_ALU64_IMM(FATHOM_ADD, v.reg, (int32_t)delta));
+		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, v.reg, val));
+	}
+	opnd_free(g, &v);
+	id = map_id_of(g, m->u.map.sym);
+	gen_update(g, id, key, val);
+	if (want) {
+		v = o_reg(reg_alloc(g, false));
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, v.reg, FP, res));
+	}
+	g->sp = save;
+	return v;
+}
+
+static struct opnd gen_incdec(struct cg *g, const struct ast_node *n, bool want)
+{
+	const struct ast_node *t = n->u.incdec.target;
+	int64_t delta = n->u.incdec.inc ? 1 : -1;
+	bool post = !n->u.incdec.prefix;
+
+	if (t->kind == AST_VAR) {
+		int32_t off = g->var_off[t->u.var.sym->id];
+		int a = reg_alloc(g, false), b = -1;
+
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, a, FP, off));
+		if (post && want) {
+			b = reg_alloc(g, false);
+			emit(g, FATHOM_MOV64_REG(b, a));
+		}
+		emit(g, FATHOM_ALU64_IMM(FATHOM_ADD, a, (int32_t)delta));
+		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, a, off));
+		if (b >= 0) {
+			reg_free(g, a);
+			return o_reg(b);
+		}
+		if (!want) {
+			reg_free(g, a);
+			return o_imm(0);
+		}
+		return o_reg(a);
+	}
+	return gen_map_rmw(g, t, OP_NONE, NULL, delta, post, want);
+}
+
+static struct opnd gen_ternary(struct cg *g, const struct ast_node *n)
+{
+	struct jlist els = { 0 };
+	struct opnd v;
+	uint32_t end;
+	int r;
+
+	gen_cond(g, n->u.ternary.cond, false, &els);
+	g->cond_depth++;
+	v = gen_val(g, n->u.ternary.then);
+	r = to_reg(g, &v);
+	/* r is not live on the other branch until it is written there */
+	reg_free(g, r);
+	g->loc = n->loc;
+	end = emit_ja(g);
+	jl_patch(g, &els);
+	jl_free(&els);
+	v = gen_val(g, n->u.ternary.els);
+	put_reg(g, r, &v);
+	g->busy |= 1u << r;
+	g->cond_depth--;
+	patch(g, end);
+	return o_reg(r);
+}
+
+/* An integer value: a constant (no code), or code leaving a register. */
+static struct opnd gen_val(struct cg *g, const struct ast_node *n)
+{
+	struct src_loc saved = g->loc;
+	struct opnd v = o_imm(0);
+
+	g->loc = n->loc;
+	if (nfree(g) < MIN_FREE)
+		internal(g, "expression temporaries exhausted the registers");
 	if (n->type.kind == TYPE_STRING) {
 		/* only reached through a misuse; strings go through gen_str */
 		unsupported(g, n->loc, "a string in this position");
-		emit(g, FATHOM_MOV64_IMM(R0, 0));
 		g->loc = saved;
-		return;
+		return v;
 	}
 	switch (n->kind) {
 	case AST_INT:
-		emit_imm64(g, R0, n->u.int_val);
+		v = o_imm(n->u.int_val);
 		break;
 	case AST_BUILTIN:
-		gen_builtin(g, n);
+		v = gen_builtin(g, n);
 		break;
 	case AST_VAR:
-		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R0, FP,
+		v = o_reg(reg_alloc(g, false));
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, v.reg, FP,
 				       g->var_off[n->u.var.sym->id]));
 		break;
 	case AST_MAP: {
 		uint32_t save = g->sp;
+		int32_t val;
 
-		if (!map_is_hash(g, n, true)) {
-			emit(g, FATHOM_MOV64_IMM(R0, 0));
+		if (!map_is_hash(g, n, true))
 			break;
-		}
-		int32_t val = gen_lookup(g, n, NULL);
-
-		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R0, FP, val));
+		val = gen_lookup(g, n, NULL);
+		v = o_reg(reg_alloc(g, false));
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, v.reg, FP, val));
 		g->sp = save;
 		break;
 	}
 	case AST_UNOP:
-		gen_expr(g, n->u.unop.operand);
+		if (n->u.unop.op == OP_LNOT) {
+			v = gen_bool_val(g, n);
+			break;
+		}
+		v = gen_val(g, n->u.unop.operand);
 		g->loc = n->loc;
-		if (n->u.unop.op == OP_NEG) {
-			emit(g, FATHOM_ALU64_IMM(FATHOM_NEG, R0, 0));
-		} else if (n->u.unop.op == OP_BNOT) {
-			emit(g, FATHOM_ALU64_IMM(FATHOM_XOR, R0, -1));
+		if (v.kind == O_IMM) {
+			v.imm = n->u.unop.op == OP_NEG ? 0 - v.imm : ~v.imm;
+		} else if (n->u.unop.op == OP_NEG) {
+			emit(g, FATHOM_ALU64_IMM(FATHOM_NEG, to_reg(g, &v), 0));
 		} else {
-			gen_bool(g);
-			emit(g, FATHOM_ALU64_IMM(FATHOM_XOR, R0, 1));
+			emit(g,
+			     FATHOM_ALU64_IMM(FATHOM_XOR, to_reg(g, &v), -1));
 		}
 		break;
 	case AST_BINOP:
-		gen_binop(g, n);
+		v = gen_binop(g, n);
 		break;
-	case AST_TERNARY: {
-		uint32_t j, end;
-
-		gen_expr(g, n->u.ternary.cond);
-		g->loc = n->loc;
-		j = emit_jmp_imm(g, FATHOM_JEQ, R0, 0);
-		gen_expr(g, n->u.ternary.then);
-		end = emit_ja(g);
-		patch(g, j);
-		gen_expr(g, n->u.ternary.els);
-		patch(g, end);
+	case AST_TERNARY:
+		v = gen_ternary(g, n);
 		break;
-	}
 	case AST_CAST:
-		gen_cast(g, n);
+		v = gen_cast(g, n);
 		break;
 	case AST_INCDEC:
-		gen_incdec(g, n);
+		v = gen_incdec(g, n, true);
 		break;
 	case AST_FIELD: {
 		const struct field_info *fi = &n->u.field.info;
 
 		if (fi->kind != FIELD_INT && fi->kind != FIELD_PTR) {
 			unsupported(g, n->loc, "this field");
-			emit(g, FATHOM_MOV64_IMM(R0, 0));
 			break;
 		}
-		gen_ctx_int(g, fi->offset, fi->size,
-			    fi->kind == FIELD_INT && fi->is_signed);
+		v = gen_ctx_int(g, fi->offset, fi->size,
+				fi->kind == FIELD_INT && fi->is_signed);
 		break;
 	}
 	case AST_CALL:
 		if (n->u.call.id == FN_KSYM || n->u.call.id == FN_USYM) {
-			gen_expr(g, n->u.call.args.items[0]);
+			v = gen_val(g, n->u.call.args.items[0]);
 			break;
 		}
 		if (n->u.call.id == FN_KSTACK || n->u.call.id == FN_USTACK) {
-			gen_stack_id(g, &n->type);
+			v = gen_stack_id(g, &n->type);
 			break;
 		}
 		{
@@ -902,14 +1460,13 @@ static void gen_expr(struct cg *g, const struct ast_node *n)
 				 n->u.call.name);
 			unsupported(g, n->loc, what);
 		}
-		emit(g, FATHOM_MOV64_IMM(R0, 0));
 		break;
 	default:
 		unsupported(g, n->loc, "this expression");
-		emit(g, FATHOM_MOV64_IMM(R0, 0));
 		break;
 	}
 	g->loc = saved;
+	return v;
 }
 
 /* Store a literal's bytes, NUL-padded to ROUND8(size). */
@@ -921,14 +1478,9 @@ static void gen_str_lit(struct cg *g, const struct ast_node *n, int32_t off,
 	for (i = 0; i < total; i += 4) {
 		uint32_t w = 0;
 
-		for (j = 0; j < 4; j++) {
-			uint32_t at = i + j;
-			uint8_t b = at < n->u.str.len && at + 1 < size
-					    ? (uint8_t)n->u.str.s[at]
-					    : 0;
-
-			w |= (uint32_t)b << (8 * j); /* little endian */
-		}
+		for (j = 0; j < 4; j++)
+			w |= (uint32_t)lit_byte(n, i + j, size)
+			     << (8 * j); /* little endian */
 		emit(g,
 		     FATHOM_ST_MEM(FATHOM_W, FP, off + (int32_t)i, (int32_t)w));
 	}
@@ -940,15 +1492,17 @@ static void gen_str_read(struct cg *g, const struct ast_node *n, int32_t off,
 {
 	const struct ast_node *p = n->u.call.args.items[0];
 	uint32_t len = n->type.size, jk, end;
+	struct opnd v;
 
 	if (p->type.kind == TYPE_STRING) {
 		gen_str(g, p, off, size);
 		return;
 	}
-	gen_expr(g, p);
+	v = gen_val(g, p);
 	g->loc = n->loc;
 	zero_stack(g, off, size);
-	emit(g, FATHOM_MOV64_REG(R3, R0));
+	put_reg(g, R3, &v);
+	need_scratch(g);
 	if (p->kind == AST_FIELD && p->u.field.info.kind == FIELD_PTR) {
 		/* the format says whose memory: syscalls' come from user space */
 		emit_stack_ptr(g, R1, off);
@@ -1005,6 +1559,7 @@ static void gen_str_data_loc(struct cg *g, const struct ast_node *n,
 	int32_t at = stack_alloc(g, 8), len = stack_alloc(g, 8);
 	int32_t tmp = stack_alloc(g, 8);
 	uint32_t slen = size < n->type.size ? size : n->type.size;
+	struct opnd v;
 
 	nchunks = ROUND8(slen) / 8;
 	done = calloc(3 * nchunks + 1, sizeof(*done));
@@ -1013,7 +1568,9 @@ static void gen_str_data_loc(struct cg *g, const struct ast_node *n,
 		return;
 	}
 	zero_stack(g, off, size);
-	gen_ctx_int(g, n->u.field.info.offset, 4, false);
+	v = gen_ctx_int(g, n->u.field.info.offset, 4, false);
+	put_reg(g, R0, &v);
+	need_scratch(g);
 	emit(g, FATHOM_MOV64_REG(R1, R0));
 	emit(g, FATHOM_ALU64_IMM(FATHOM_AND, R1, 0xffff));
 	emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R1, at));
@@ -1086,6 +1643,7 @@ static void gen_str(struct cg *g, const struct ast_node *n, int32_t off,
 		if (ROUND8(size) > AST_COMM_SIZE)
 			zero_stack(g, off + AST_COMM_SIZE,
 				   ROUND8(size) - AST_COMM_SIZE);
+		need_scratch(g);
 		emit_stack_ptr(g, R1, off);
 		emit(g, FATHOM_MOV64_IMM(R2, AST_COMM_SIZE));
 		call(g, FATHOM_HELPER_GET_COMM);
@@ -1116,15 +1674,18 @@ static void gen_str(struct cg *g, const struct ast_node *n, int32_t off,
 		break;
 	}
 	case AST_TERNARY: {
-		uint32_t j, end;
+		struct jlist els = { 0 };
+		uint32_t end;
 
-		gen_expr(g, n->u.ternary.cond);
-		g->loc = n->loc;
-		j = emit_jmp_imm(g, FATHOM_JEQ, R0, 0);
+		gen_cond(g, n->u.ternary.cond, false, &els);
+		g->cond_depth++;
 		gen_str(g, n->u.ternary.then, off, size);
+		g->loc = n->loc;
 		end = emit_ja(g);
-		patch(g, j);
+		jl_patch(g, &els);
+		jl_free(&els);
 		gen_str(g, n->u.ternary.els, off, size);
+		g->cond_depth--;
 		patch(g, end);
 		break;
 	}
@@ -1150,6 +1711,7 @@ static void gen_str(struct cg *g, const struct ast_node *n, int32_t off,
 	g->loc = saved;
 }
 
+/* ---- statements ------------------------------------------------------ */
 /* ---- statements ------------------------------------------------------ */
 
 static uint32_t add_fmt(struct cg *g, const struct ast_node *str,
@@ -1189,6 +1751,7 @@ static uint32_t add_fmt(struct cg *g, const struct ast_node *str,
 
 static void gen_emit(struct cg *g, int32_t off, uint32_t size)
 {
+	need_scratch(g);
 	emit_stack_ptr(g, R1, off);
 	emit(g, FATHOM_MOV64_IMM(R2, (int32_t)size));
 	call(g, FATHOM_HELPER_EMIT);
@@ -1198,16 +1761,19 @@ static void gen_action(struct cg *g, uint32_t action, uint32_t arg,
 		       const struct ast_node *argexpr)
 {
 	uint32_t save = g->sp;
+	struct opnd v = o_imm(arg);
 	int32_t rec;
 
 	if (argexpr)
-		gen_expr(g, argexpr);
+		v = gen_val(g, argexpr);
 	rec = stack_alloc(g, 8);
 	emit(g, FATHOM_ST_MEM(FATHOM_W, FP, rec, (int32_t)action));
-	if (argexpr)
-		emit(g, FATHOM_STX_MEM(FATHOM_W, FP, R0, rec + 4));
+	if (v.kind == O_IMM)
+		emit(g, FATHOM_ST_MEM(FATHOM_W, FP, rec + 4,
+				      (int32_t)(uint32_t)v.imm));
 	else
-		emit(g, FATHOM_ST_MEM(FATHOM_W, FP, rec + 4, (int32_t)arg));
+		emit(g, FATHOM_STX_MEM(FATHOM_W, FP, to_reg(g, &v), rec + 4));
+	opnd_free(g, &v);
 	gen_emit(g, rec, 8);
 	g->sp = save;
 }
@@ -1255,8 +1821,8 @@ static void gen_printf_args(struct cg *g, struct src_loc loc,
 		return;
 	}
 	rec = stack_alloc(g, f->size);
-	emit(g, FATHOM_ST_MEM(FATHOM_W, FP, rec, (int32_t)id));
-	emit(g, FATHOM_ST_MEM(FATHOM_W, FP, rec + 4, 0));
+	/* format id and pad in one store (ids are far below 2^31) */
+	emit(g, FATHOM_ST_MEM(FATHOM_DW, FP, rec, (int32_t)id));
 	for (i = 0; i < f->nargs; i++) {
 		const struct ast_node *a = args->items[1 + i];
 		int32_t at = rec + (int32_t)f->arg_off[i];
@@ -1264,8 +1830,9 @@ static void gen_printf_args(struct cg *g, struct src_loc loc,
 		if (a->type.kind == TYPE_STRING) {
 			gen_str(g, a, at, a->type.size);
 		} else {
-			gen_expr(g, a);
-			emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R0, at));
+			struct opnd v = gen_val(g, a);
+
+			store_opnd(g, at, &v);
 		}
 	}
 	g->loc = loc;
@@ -1285,19 +1852,7 @@ static uint32_t map_ref_id(struct cg *g, const struct ast_node *m)
 /* Jump to the exit; what follows in the block is left out. */
 static void gen_return(struct cg *g)
 {
-	void *a;
-
-	if (g->nret == g->ret_cap) {
-		a = realloc(g->ret_jumps,
-			    (g->ret_cap * 2 + 8) * sizeof(uint32_t));
-		if (!a) {
-			g->oom = true;
-			return;
-		}
-		g->ret_jumps = a;
-		g->ret_cap = g->ret_cap * 2 + 8;
-	}
-	g->ret_jumps[g->nret++] = emit_ja(g);
+	jl_add(g, &g->exits, emit_ja(g));
 	g->returned = true;
 }
 
@@ -1358,15 +1913,19 @@ static void gen_call_stmt(struct cg *g, const struct ast_node *n)
 			return;
 		}
 		key = gen_key(g, m);
+		need_scratch(g);
 		emit(g, FATHOM_MOV64_IMM(R1, (int32_t)id));
 		emit_stack_ptr(g, R2, key);
 		call(g, FATHOM_HELPER_MAP_DELETE);
 		g->sp = save;
 		return;
 	}
-	default:
-		gen_expr(g, n);
+	default: {
+		struct opnd v = gen_val(g, n);
+
+		opnd_free(g, &v);
 		return;
+	}
 	}
 }
 
@@ -1379,18 +1938,20 @@ static void gen_map_assign(struct cg *g, const struct ast_node *st)
 	int32_t key, val;
 
 	if (st->u.assign.op != OP_NONE) {
-		gen_map_rmw(g, m, st->u.assign.op, v, 0, false);
+		gen_map_rmw(g, m, st->u.assign.op, v, 0, false, false);
 		return;
 	}
 	if (sym->value.kind == TYPE_AGG) {
+		struct opnd x = o_imm(1); /* count() adds 1 */
+
 		key = gen_key(g, m);
 		g->loc = v->loc;
-		if (v->u.call.id == FN_COUNT)
-			emit(g, FATHOM_MOV64_IMM(R0, 1));
-		else
-			gen_expr(g, v->u.call.args.items[0]);
+		if (v->u.call.id != FN_COUNT)
+			x = gen_val(g, v->u.call.args.items[0]);
 		g->loc = st->loc;
-		emit(g, FATHOM_MOV64_REG(R3, R0));
+		/* the value first: it may be in R1 or R2 */
+		put_reg(g, R3, &x);
+		need_scratch(g);
 		emit(g, FATHOM_MOV64_IMM(R1, (int32_t)id));
 		emit_stack_ptr(g, R2, key);
 		call(g, FATHOM_HELPER_MAP_AGGREGATE);
@@ -1402,8 +1963,9 @@ static void gen_map_assign(struct cg *g, const struct ast_node *st)
 	if (v->type.kind == TYPE_STRING) {
 		gen_str(g, v, val, spec->value_size);
 	} else {
-		gen_expr(g, v);
-		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R0, val));
+		struct opnd x = gen_val(g, v);
+
+		store_opnd(g, val, &x);
 	}
 	g->loc = st->loc;
 	gen_update(g, id, key, val);
@@ -1415,6 +1977,7 @@ static void gen_var_assign(struct cg *g, const struct ast_node *st)
 	const struct ast_node *t = st->u.assign.target, *v = st->u.assign.value;
 	const struct var_sym *sym = t->u.var.sym;
 	int32_t off = g->var_off[sym->id];
+	struct opnd x;
 
 	if (sym->type.kind == TYPE_STRING) {
 		uint32_t save = g->sp;
@@ -1426,14 +1989,15 @@ static void gen_var_assign(struct cg *g, const struct ast_node *st)
 		g->sp = save;
 		return;
 	}
-	gen_expr(g, v);
+	x = gen_val(g, v);
 	if (st->u.assign.op != OP_NONE) {
-		emit(g, FATHOM_MOV64_REG(R2, R0));
-		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R1, FP, off));
-		gen_compound(g, st->u.assign.op, st->loc);
-		emit(g, FATHOM_MOV64_REG(R0, R1));
+		struct opnd cur = o_reg(reg_alloc(g, false));
+
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, cur.reg, FP, off));
+		g->loc = st->loc;
+		x = gen_arith(g, st->u.assign.op, true, cur, x, st->loc);
 	}
-	emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R0, off));
+	store_opnd(g, off, &x);
 }
 
 static void gen_stmts(struct cg *g, const struct ast_list *l);
@@ -1445,12 +2009,18 @@ static void gen_stmt(struct cg *g, const struct ast_node *st)
 	case AST_EXPR_STMT: {
 		const struct ast_node *e = st->u.expr_stmt.expr;
 
-		if (e->kind == AST_CALL)
+		struct opnd v;
+
+		if (e->kind == AST_CALL) {
 			gen_call_stmt(g, e);
-		else if (e->type.kind == TYPE_STRING)
+		} else if (e->type.kind == TYPE_STRING) {
 			; /* a string with no effect */
-		else
-			gen_expr(g, e);
+		} else {
+			/* x++ as a statement: its value is not needed */
+			v = e->kind == AST_INCDEC ? gen_incdec(g, e, false)
+						  : gen_val(g, e);
+			opnd_free(g, &v);
+		}
 		break;
 	}
 	case AST_ASSIGN:
@@ -1460,28 +2030,31 @@ static void gen_stmt(struct cg *g, const struct ast_node *st)
 			gen_var_assign(g, st);
 		break;
 	case AST_IF: {
-		uint32_t j, end;
+		struct jlist els = { 0 };
+		uint32_t end;
 		bool r1, r2;
 
-		gen_expr(g, st->u.if_.cond);
+		gen_cond(g, st->u.if_.cond, false, &els);
 		g->loc = st->loc;
-		j = emit_jmp_imm(g, FATHOM_JEQ, R0, 0);
+		g->cond_depth++;
 		gen_stmts(g, &st->u.if_.then);
 		r1 = g->returned;
 		g->returned = false;
 		if (st->u.if_.has_else && st->u.if_.els.n) {
 			/* after a return, a jump over the else is unreachable */
 			end = r1 ? 0 : emit_ja(g);
-			patch(g, j);
+			jl_patch(g, &els);
 			gen_stmts(g, &st->u.if_.els);
 			r2 = g->returned;
 			if (!r1)
 				patch(g, end);
 			g->returned = r1 && r2;
 		} else {
-			patch(g, j);
+			jl_patch(g, &els);
 			g->returned = false;
 		}
+		g->cond_depth--;
+		jl_free(&els);
 		break;
 	}
 	case AST_UNROLL: {
@@ -1510,7 +2083,233 @@ static void gen_stmts(struct cg *g, const struct ast_list *l)
 		if (g->returned)
 			break;
 		gen_stmt(g, l->items[i]);
+		if (g->busy)
+			internal(g,
+				 "a register is still held after a statement");
 	}
+}
+
+/* ---- map keys built once -------------------------------------------- */
+
+typedef void (*visit_fn)(struct cg *g, const struct ast_node *n, void *arg);
+
+static void walk_list(struct cg *g, const struct ast_list *l, visit_fn fn,
+		      void *arg);
+
+/* Call @fn on @n and everything under it. The map print(@x), clear(@x)
+ * and zero(@x) name is left out: it builds no key. */
+static void walk(struct cg *g, const struct ast_node *n, visit_fn fn, void *arg)
+{
+	uint32_t i;
+
+	if (!n)
+		return;
+	fn(g, n, arg);
+	switch (n->kind) {
+	case AST_MAP:
+		walk_list(g, &n->u.map.keys, fn, arg);
+		break;
+	case AST_UNOP:
+		walk(g, n->u.unop.operand, fn, arg);
+		break;
+	case AST_BINOP:
+		walk(g, n->u.binop.lhs, fn, arg);
+		walk(g, n->u.binop.rhs, fn, arg);
+		break;
+	case AST_TERNARY:
+		walk(g, n->u.ternary.cond, fn, arg);
+		walk(g, n->u.ternary.then, fn, arg);
+		walk(g, n->u.ternary.els, fn, arg);
+		break;
+	case AST_CAST:
+		walk(g, n->u.cast.operand, fn, arg);
+		break;
+	case AST_INCDEC:
+		walk(g, n->u.incdec.target, fn, arg);
+		break;
+	case AST_CALL:
+		for (i = 0; i < n->u.call.args.n; i++) {
+			const struct ast_node *a = n->u.call.args.items[i];
+
+			if (a->kind == AST_MAP && !a->u.map.keys.n &&
+			    (n->u.call.id == FN_PRINT ||
+			     n->u.call.id == FN_CLEAR ||
+			     n->u.call.id == FN_ZERO))
+				continue;
+			walk(g, a, fn, arg);
+		}
+		break;
+	case AST_EXPR_STMT:
+		walk(g, n->u.expr_stmt.expr, fn, arg);
+		break;
+	case AST_ASSIGN:
+		walk(g, n->u.assign.target, fn, arg);
+		walk(g, n->u.assign.value, fn, arg);
+		break;
+	case AST_IF:
+		walk(g, n->u.if_.cond, fn, arg);
+		walk_list(g, &n->u.if_.then, fn, arg);
+		walk_list(g, &n->u.if_.els, fn, arg);
+		break;
+	case AST_UNROLL:
+		walk_list(g, &n->u.unroll.body, fn, arg);
+		break;
+	default:
+		break;
+	}
+}
+
+static void walk_list(struct cg *g, const struct ast_list *l, visit_fn fn,
+		      void *arg)
+{
+	uint32_t i;
+
+	for (i = 0; i < l->n; i++)
+		walk(g, l->items[i], fn, arg);
+}
+
+static void visit_zkey(struct cg *g, const struct ast_node *n, void *arg)
+{
+	(void)g;
+	if (n->kind == AST_MAP && !n->u.map.keys.n)
+		*(bool *)arg = true;
+}
+
+/* Does @n access a map without keys (@x, @)? */
+static bool uses_zkey(struct cg *g, const struct ast_node *n)
+{
+	bool found = false;
+
+	walk(g, n, visit_zkey, &found);
+	return found;
+}
+
+/*
+ * A key component that has one value for the whole hit: a constant or a
+ * builtin of the task, CPU or probe context. Two accesses with such keys
+ * (@start[tid] in a predicate and in the body) can share one key.
+ */
+static bool stable(const struct ast_node *n)
+{
+	if (n->kind == AST_INT || n->kind == AST_STR)
+		return true;
+	if (n->kind != AST_BUILTIN)
+		return false;
+	switch (n->u.builtin.id) {
+	case BI_PID:
+	case BI_TID:
+	case BI_UID:
+	case BI_GID:
+	case BI_CPU:
+	case BI_COMM:
+	case BI_CGROUP:
+	case BI_PROBE:
+	case BI_FUNC:
+	case BI_ARG:
+	case BI_RETVAL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool same_stable(const struct ast_node *a, const struct ast_node *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case AST_INT:
+		return a->u.int_val == b->u.int_val;
+	case AST_STR:
+		return a->u.str.len == b->u.str.len &&
+		       !memcmp(a->u.str.s, b->u.str.s, a->u.str.len);
+	default:
+		return a->u.builtin.id == b->u.builtin.id &&
+		       a->u.builtin.index == b->u.builtin.index;
+	}
+}
+
+static bool cacheable_key(const struct ast_node *m)
+{
+	uint32_t i;
+
+	if (!m->u.map.keys.n || !m->u.map.sym)
+		return false;
+	for (i = 0; i < m->u.map.keys.n; i++)
+		if (!stable(m->u.map.keys.items[i]))
+			return false;
+	return true;
+}
+
+static bool same_key(const struct ast_node *a, const struct ast_node *b)
+{
+	uint32_t i;
+
+	if (a->u.map.sym != b->u.map.sym || a->u.map.keys.n != b->u.map.keys.n)
+		return false;
+	for (i = 0; i < a->u.map.keys.n; i++)
+		if (!same_stable(a->u.map.keys.items[i],
+				 b->u.map.keys.items[i]))
+			return false;
+	return true;
+}
+
+static struct key_cache *find_key(struct cg *g, const struct ast_node *m)
+{
+	uint32_t i;
+
+	if (!cacheable_key(m))
+		return NULL;
+	for (i = 0; i < g->nkc; i++)
+		if (same_key(g->kc[i].m, m))
+			return &g->kc[i];
+	return NULL;
+}
+
+static void visit_key(struct cg *g, const struct ast_node *n, void *arg)
+{
+	struct key_cache *k;
+
+	(void)arg;
+	if (n->kind != AST_MAP || !cacheable_key(n))
+		return;
+	k = find_key(g, n);
+	if (k) {
+		k->uses++;
+		return;
+	}
+	if (g->nkc == KEY_CACHE_MAX)
+		return;
+	k = &g->kc[g->nkc++];
+	memset(k, 0, sizeof(*k));
+	k->m = n;
+	k->uses = 1;
+}
+
+/*
+ * Keys used more than once get a slot of their own for the whole
+ * program: the first access at the top level (not under a condition)
+ * builds it, later ones find it built. At most KEY_CACHE_BYTES of stack.
+ */
+static void plan_keys(struct cg *g, const struct ast_probe *pr)
+{
+	uint32_t i, n = 0, bytes = 0;
+
+	g->nkc = 0;
+	walk(g, pr->pred, visit_key, NULL);
+	walk_list(g, &pr->body, visit_key, NULL);
+	for (i = 0; i < g->nkc; i++) {
+		struct key_cache k = g->kc[i];
+		uint32_t id = map_id_of(g, k.m->u.map.sym);
+		uint32_t size = ROUND8(g->c->maps[id - 1].key_size);
+
+		if (k.uses < 2 || bytes + size > KEY_CACHE_BYTES)
+			continue;
+		bytes += size;
+		k.off = stack_alloc(g, size);
+		g->kc[n++] = k;
+	}
+	g->nkc = n;
 }
 
 /* ---- probes and programs --------------------------------------------- */
@@ -1672,7 +2471,8 @@ static void gen_probe(struct cg *g, const struct ast_probe *pr)
 {
 	struct fathom_compiled *c = g->c;
 	struct fathom_cprog *p;
-	uint32_t i, prog = c->nr_progs, pred_jump = 0;
+	uint32_t i, prog = c->nr_progs;
+	int32_t zkey = 0;
 	bool has_pred = pr->pred != NULL;
 	void *a;
 
@@ -1694,7 +2494,10 @@ static void gen_probe(struct cg *g, const struct ast_probe *pr)
 	g->len = g->cap = 0;
 	g->sp = 0;
 	g->stack_err = false;
-	g->nret = 0;
+	g->exits.n = 0;
+	g->busy = 0;
+	g->zkey = 0;
+	g->cond_depth = 0;
 	g->returned = false;
 	g->loc = pr->loc;
 	g->probe = pr;
@@ -1709,12 +2512,26 @@ static void gen_probe(struct cg *g, const struct ast_probe *pr)
 		g->var_off[i] =
 			stack_alloc(g, t->kind == TYPE_STRING ? t->size : 8);
 	}
+	for (i = 0; i < pr->body.n; i++)
+		if (uses_zkey(g, pr->body.items[i]))
+			break;
+	if (uses_zkey(g, pr->pred) || i < pr->body.n)
+		zkey = stack_alloc(g, 8);
+	plan_keys(g, pr);
+	/* The predicate comes first: a rejected hit runs nothing else. */
 	if (has_pred) {
 		g->loc = pr->pred->loc;
-		gen_expr(g, pr->pred);
-		pred_jump = emit_jmp_imm(g, FATHOM_JEQ, R0, 0);
+		if (zkey && uses_zkey(g, pr->pred)) {
+			emit(g, FATHOM_ST_MEM(FATHOM_DW, FP, zkey, 0));
+			g->zkey = zkey;
+		}
+		gen_cond(g, pr->pred, false, &g->exits);
 	}
 	g->loc = pr->loc;
+	if (zkey && !g->zkey) {
+		emit(g, FATHOM_ST_MEM(FATHOM_DW, FP, zkey, 0));
+		g->zkey = zkey;
+	}
 	/* Scratch variables start at zero (and count as written on every
 	 * path for the verifier). */
 	for (i = 0; i < pr->nvars; i++) {
@@ -1725,10 +2542,8 @@ static void gen_probe(struct cg *g, const struct ast_probe *pr)
 	}
 	gen_stmts(g, &pr->body);
 	g->loc = pr->loc;
-	for (i = 0; i < g->nret; i++)
-		patch(g, g->ret_jumps[i]);
-	if (has_pred)
-		patch(g, pred_jump);
+	/* the one exit: predicate, return and exit() jump here */
+	jl_patch(g, &g->exits);
 	emit(g, FATHOM_MOV64_IMM(R0, 0));
 	emit(g, FATHOM_EXIT_INSN());
 	free(g->var_off);
@@ -1825,7 +2640,7 @@ struct fathom_compiled *fathom_codegen(const struct fathom_script *s,
 			g.c->prog_specs[i].name = g.c->progs[i].name;
 		}
 	}
-	free(g.ret_jumps);
+	jl_free(&g.exits);
 	free(g.var_off);
 	free(g.map_ids);
 	if (g.oom && !g.failed)

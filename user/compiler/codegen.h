@@ -15,9 +15,11 @@
  *
  * Stack frame of a program (512 bytes, R10 = one past the end): scratch
  * variables get fixed slots (8 bytes for integers, the string size rounded
- * up to 8 for strings), zeroed right after the predicate; temporaries
- * (map keys and values, string buffers, records, spilled operands) are
- * allocated below them per statement. Strings on the stack always occupy
+ * up to 8 for strings), zeroed right after the predicate; below them the
+ * zero key of maps without keys and the keys built once per program;
+ * temporaries (map keys and values, string buffers, records, operands
+ * spilled when R6-R9 are taken) are allocated below those per statement.
+ * Strings on the stack always occupy
  * their size rounded up to 8 bytes, NUL-padded to the end.
  *
  * Records the programs EMIT (all little-endian host order):

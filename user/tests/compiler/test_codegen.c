@@ -17,6 +17,10 @@
 #include "vm/isa.h"
 #include "vm/vm.h"
 #include "codegen.h"
+#include "disasm.h"
+
+/* Instructions the VM executed in the last run() (FATHOM_VM_COUNT_STEPS). */
+unsigned long fathom_vm_steps;
 
 /* ---- the probe environment and the map store ------------------------- */
 
@@ -466,6 +470,7 @@ static int64_t run(struct env *env, uint32_t i)
 		return -1000 + err;
 	}
 	memset(stack, 0xa5, sizeof(stack)); /* garbage, as in the kernel */
+	fathom_vm_steps = 0;
 	return (int64_t)fathom_vm_run(&prog, env, (u8 *)stack);
 }
 
@@ -982,7 +987,8 @@ TEST_F(cg, too_many_instructions_rejected)
 {
 	CG_FAILS(
 		self,
-		"kprobe:f { @a = 0; unroll(100) { @a = @a + arg0 * 3 / (arg1 + 1); } }",
+		"kprobe:f { @a = 0; unroll(100) { @a = @a + arg0 * 3 / (arg1 + 1);"
+		" @b[arg2, arg3] = @b[arg3, arg2] - arg0 * 5 / (arg1 + 7); } }",
 		"more than the 4096");
 }
 
@@ -1590,6 +1596,327 @@ TEST_F(cg, insn_locations_point_into_script)
 		if (self->c->progs[0].locs[i].line == 4)
 			nlines++;
 	EXPECT_GT(nlines, 0);
+}
+
+/* ---- instructions executed per hit ----------------------------------- */
+
+/*
+ * Under software emulation each executed VM instruction costs tens of
+ * nanoseconds, so what a hit EXECUTES is the cost: these pin it for the
+ * one-liners the benchmarks measure (bench/), counted by the VM itself.
+ */
+
+/* Run program @i; the number of instructions it executed, or -1. */
+static long steps(struct env *env, uint32_t i)
+{
+	if (run(env, i) != 0)
+		return -1;
+	return (long)fathom_vm_steps;
+}
+
+TEST_F(cg, steps_rejecting_predicate)
+{
+	CG_OK(self, "kprobe:f /pid == 1/ { @ = count(); }");
+	self->env->pid = 2;
+	/* call get_pid; if r0 != 1 goto exit; ... exit: r0 = 0; exit */
+	EXPECT_EQ(4, steps(self->env, 0));
+	EXPECT_EQ(ABSENT, V("@"));
+	self->env->pid = 1;
+	EXPECT_EQ(10, steps(self->env, 0));
+	EXPECT_EQ(1, V("@"));
+}
+
+TEST_F(cg, steps_one_liners)
+{
+	static const struct {
+		const char *src;
+		long steps;
+	} cases[] = {
+		{ "kprobe:f { @ = count(); }", 8 },
+		{ "kprobe:f { @[comm] = count(); }", 11 },
+		{ "kprobe:f { @ = hist(arg0); }", 10 },
+		{ "kprobe:f { @start[tid] = nsecs; }", 12 },
+		{ "kprobe:f { printf(\"%d %d\\n\", pid, tid); }", 11 },
+		{ "kprobe:f { @[pid, cpu] = sum(arg1); }", 13 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long n;
+
+		CG_OK(self, cases[i].src);
+		n = steps(self->env, 0);
+		if (n != cases[i].steps)
+			TH_LOG("%s: %ld instructions", cases[i].src, n);
+		EXPECT_EQ(cases[i].steps, n);
+	}
+}
+
+TEST_F(cg, steps_latency_pair)
+{
+	uint8_t key[8];
+
+	CG_OK(self, "kprobe:f { @start[tid] = nsecs; }\n"
+		    "kretprobe:f /@start[tid]/ {\n"
+		    "  @ = hist(nsecs - @start[tid]); delete(@start[tid]); }");
+	self->env->tid = 77;
+	/* a return without an entry: lookup, test, exit */
+	EXPECT_EQ(12, steps(self->env, 1));
+	self->env->ns = 1000;
+	EXPECT_EQ(12, steps(self->env, 0));
+	self->env->ns = 1300;
+	/* the key @start[tid] is built once, in the predicate */
+	EXPECT_EQ(32, steps(self->env, 1));
+	/* 300 is in the [256, 512) bucket; @start[77] is gone */
+	memset(key, 0, sizeof(key));
+	EXPECT_EQ(1, mapv_key(self->env, "@", key, 2 + 8, ABSENT));
+	EXPECT_EQ(ABSENT, mapv_int(self->env, "@start", 77, 0));
+}
+
+TEST_F(cg, steps_conditions_branch_directly)
+{
+	CG_OK(self, "kprobe:f /arg0 > 5 && arg1 == 3/ { @ = count(); }");
+	self->env->args[0] = 1;
+	self->env->args[1] = 3;
+	EXPECT_EQ(5, steps(self->env, 0)); /* && stops at the first */
+	self->env->args[0] = 9;
+	self->env->args[1] = 4;
+	EXPECT_EQ(8, steps(self->env, 0));
+	EXPECT_EQ(ABSENT, V("@"));
+	self->env->args[1] = 3;
+	EXPECT_EQ(14, steps(self->env, 0));
+	EXPECT_EQ(1, V("@"));
+
+	CG_OK(self, "kprobe:f /arg0 == 1 || arg1 == 1/ { @ = count(); }");
+	self->env->args[0] = 1;
+	self->env->args[1] = 0;
+	EXPECT_EQ(11, steps(self->env, 0)); /* || stops at the first */
+	self->env->args[0] = 0;
+	EXPECT_EQ(8, steps(self->env, 0));
+	EXPECT_EQ(1, V("@"));
+
+	CG_OK(self, "kprobe:f /!(pid == 1)/ { @ = count(); }");
+	self->env->pid = 1;
+	EXPECT_EQ(4, steps(self->env, 0));
+
+	/* a string literal is compared as immediates, never stored */
+	CG_OK(self, "kprobe:f /comm == \"bash\"/ { @ = count(); }");
+	strcpy(self->env->comm, "zsh");
+	EXPECT_EQ(8, steps(self->env, 0));
+	strcpy(self->env->comm, "bash");
+	EXPECT_EQ(16, steps(self->env, 0));
+	EXPECT_EQ(1, V("@"));
+
+	/* if/else on a comparison with a constant: one jump */
+	CG_OK(self, "kprobe:f { if (arg0 < 10) { @a = 1; } else { @b = 1; } }");
+	self->env->args[0] = 20;
+	EXPECT_EQ(13, steps(self->env, 0));
+	EXPECT_EQ(1, V("@b"));
+	EXPECT_EQ(ABSENT, V("@a"));
+}
+
+/* ---- a handful of disassembly snapshots ------------------------------ */
+
+static char *disasm(const struct fathom_compiled *c, uint32_t i)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fathom_disasm_prog(f, c->progs[i].insns, c->progs[i].len);
+	fclose(f);
+	return buf;
+}
+
+#define SNAPSHOT(self, i, text)                     \
+	do {                                        \
+		char *__d = disasm((self)->c, (i)); \
+		ASSERT_NE(NULL, __d);               \
+		if (strcmp(__d, (text)))            \
+			TH_LOG("got:\n%s", __d);    \
+		EXPECT_EQ(0, strcmp(__d, (text)));  \
+		free(__d);                          \
+	} while (0)
+
+TEST_F(cg, snapshot_predicate_and_count)
+{
+	CG_OK(self, "kprobe:f /pid == 1/ { @ = count(); }");
+	SNAPSHOT(self, 0,
+		 "  0: call get_pid#1\n"
+		 "  1: if r0 != 0x1 goto +6 <8>\n"
+		 "  2: *(u64 *)(r10 -8) = 0\n"
+		 "  3: r3 = 1\n"
+		 "  4: r1 = 1\n"
+		 "  5: r2 = r10\n"
+		 "  6: r2 += -8\n"
+		 "  7: call map_aggregate#19\n"
+		 "  8: r0 = 0\n"
+		 "  9: exit\n");
+}
+
+TEST_F(cg, snapshot_latency_return)
+{
+	CG_OK(self, "kprobe:f { @start[tid] = nsecs; }\n"
+		    "kretprobe:f /@start[tid]/ {\n"
+		    "  @ = hist(nsecs - @start[tid]); delete(@start[tid]); }");
+	/* nsecs lives in R6 across the lookup; one key for three uses */
+	SNAPSHOT(self, 1,
+		 "  0: call get_tid#2\n"
+		 "  1: *(u64 *)(r10 -16) = r0\n"
+		 "  2: r1 = 1\n"
+		 "  3: r2 = r10\n"
+		 "  4: r2 += -16\n"
+		 "  5: r3 = r10\n"
+		 "  6: r3 += -24\n"
+		 "  7: call map_lookup#16\n"
+		 "  8: r0 = *(u64 *)(r10 -24)\n"
+		 "  9: if r0 == 0x0 goto +20 <30>\n"
+		 " 10: *(u64 *)(r10 -8) = 0\n"
+		 " 11: call ktime_ns#8\n"
+		 " 12: r6 = r0\n"
+		 " 13: r1 = 1\n"
+		 " 14: r2 = r10\n"
+		 " 15: r2 += -16\n"
+		 " 16: r3 = r10\n"
+		 " 17: r3 += -24\n"
+		 " 18: call map_lookup#16\n"
+		 " 19: r0 = *(u64 *)(r10 -24)\n"
+		 " 20: r6 -= r0\n"
+		 " 21: r3 = r6\n"
+		 " 22: r1 = 2\n"
+		 " 23: r2 = r10\n"
+		 " 24: r2 += -8\n"
+		 " 25: call map_aggregate#19\n"
+		 " 26: r1 = 1\n"
+		 " 27: r2 = r10\n"
+		 " 28: r2 += -16\n"
+		 " 29: call map_delete#18\n"
+		 " 30: r0 = 0\n"
+		 " 31: exit\n");
+}
+
+TEST_F(cg, snapshot_string_predicate)
+{
+	CG_OK(self,
+	      "kprobe:f /comm == \"bash\" && arg0 > 5/ { @[comm] = count(); }");
+	/* the literal is two immediates; && is two jumps to the exit */
+	SNAPSHOT(self, 0,
+		 "  0: r1 = r10\n"
+		 "  1: r1 += -16\n"
+		 "  2: r2 = 16\n"
+		 "  3: call get_comm#5\n"
+		 "  4: r1 = *(u64 *)(r10 -16)\n"
+		 "  5: if r1 != 0x68736162 goto +14 <20>\n"
+		 "  6: r1 = *(u64 *)(r10 -8)\n"
+		 "  7: if r1 != 0x0 goto +12 <20>\n"
+		 "  8: r1 = 0\n"
+		 "  9: call get_arg#10\n"
+		 " 10: if r0 s<= 0x5 goto +9 <20>\n"
+		 " 11: r1 = r10\n"
+		 " 12: r1 += -16\n"
+		 " 13: r2 = 16\n"
+		 " 14: call get_comm#5\n"
+		 " 15: r3 = 1\n"
+		 " 16: r1 = 1\n"
+		 " 17: r2 = r10\n"
+		 " 18: r2 += -16\n"
+		 " 19: call map_aggregate#19\n"
+		 " 20: r0 = 0\n"
+		 " 21: exit\n");
+}
+
+TEST_F(cg, snapshot_ternary_and_if)
+{
+	CG_OK(self,
+	      "kprobe:f { @x = arg0 > 5 ? arg1 * 2 : arg2 - 1;"
+	      " if (pid != 1 || !(tid < 3)) { printf(\"%d\\n\", arg3 + 100); } }");
+	SNAPSHOT(self, 0,
+		 "  0: *(u64 *)(r10 -8) = 0\n"
+		 "  1: r1 = 0\n"
+		 "  2: call get_arg#10\n"
+		 "  3: if r0 s<= 0x5 goto +4 <8>\n"
+		 "  4: r1 = 1\n"
+		 "  5: call get_arg#10\n"
+		 "  6: r0 *= 2\n"
+		 "  7: goto +3 <11>\n"
+		 "  8: r1 = 2\n"
+		 "  9: call get_arg#10\n"
+		 " 10: r0 -= 1\n"
+		 " 11: *(u64 *)(r10 -16) = r0\n"
+		 " 12: r1 = 1\n"
+		 " 13: r2 = r10\n"
+		 " 14: r2 += -8\n"
+		 " 15: r3 = r10\n"
+		 " 16: r3 += -16\n"
+		 " 17: call map_update#17\n"
+		 " 18: call get_pid#1\n"
+		 " 19: if r0 != 0x1 goto +2 <22>\n"
+		 " 20: call get_tid#2\n"
+		 " 21: if r0 s< 0x3 goto +9 <31>\n"
+		 " 22: *(u64 *)(r10 -24) = 0\n"
+		 " 23: r1 = 3\n"
+		 " 24: call get_arg#10\n"
+		 " 25: r0 += 100\n"
+		 " 26: *(u64 *)(r10 -16) = r0\n"
+		 " 27: r1 = r10\n"
+		 " 28: r1 += -24\n"
+		 " 29: r2 = 16\n"
+		 " 30: call emit#20\n"
+		 " 31: r0 = 0\n"
+		 " 32: exit\n");
+}
+
+TEST_F(cg, shared_keys_stay_right)
+{
+	/* a key built under a condition is not taken as built after it */
+	CG_OK(self,
+	      "kprobe:f { if (arg0) { @m[tid] = 5; } @n[tid] = @m[tid] + 1;"
+	      " @m[tid]++; @p[pid] = 1; @p[tid] = 2; @a = @p[pid]; @b = @p[tid];"
+	      " @q[arg1] = 10; @q[arg2] = 20; @c = @q[arg1] + @q[arg2]; }");
+	self->env->pid = 10;
+	self->env->tid = 11;
+	self->env->args[1] = 3;
+	self->env->args[2] = 4;
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(1, mapv_int(self->env, "@n", 11, 0));
+	EXPECT_EQ(1, mapv_int(self->env, "@m", 11, 0));
+	EXPECT_EQ(1, V("@a"));
+	EXPECT_EQ(2, V("@b"));
+	EXPECT_EQ(30, V("@c"));
+	self->env->args[0] = 1;
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(6, mapv_int(self->env, "@n", 11, 0));
+	EXPECT_EQ(6, mapv_int(self->env, "@m", 11, 0));
+}
+
+TEST_F(cg, registers_across_calls)
+{
+	/* left operands live in R6-R9 across the calls on their right, and
+	 * on the stack once those four are taken */
+	CG_OK(self,
+	      "kprobe:f { @a = pid - (tid - (uid - (gid - (cpu - (arg0 - arg1)))));"
+	      " @b = (pid * 2 + tid) * (uid + 1) - (gid < cpu) + (arg0 ? arg1 : arg2);"
+	      " @c = -((arg0 + 1) / -(int64)arg1) % 3; @d = !arg0 + ~arg1;"
+	      " $a = arg0; $b = 2; $c = 3; $d = 4; $e = 5; $f = 6; $g = 7; $h = 8;"
+	      " $i = 9; $j = 10;"
+	      " @e = $a - ($b - ($c - ($d - ($e - ($f - ($g - ($h - ($i - $j)))))))); }");
+	self->env->pid = 100;
+	self->env->tid = 50;
+	self->env->uid = 20;
+	self->env->gid = 7;
+	self->env->cpu = 3;
+	self->env->args[0] = 9;
+	self->env->args[1] = 2;
+	self->env->args[2] = 1000;
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(100 - (50 - (20 - (7 - (3 - (9 - 2))))), V("@a"));
+	EXPECT_EQ((100 * 2 + 50) * (20 + 1) - (7 < 3) + 2, V("@b"));
+	EXPECT_EQ(-((9 + 1) / -2) % 3, V("@c"));
+	EXPECT_EQ(0 + ~2LL, V("@d"));
+	EXPECT_EQ(9 - (2 - (3 - (4 - (5 - (6 - (7 - (8 - (9 - 10)))))))),
+		  V("@e"));
 }
 
 TEST_HARNESS_MAIN
