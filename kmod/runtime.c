@@ -405,6 +405,26 @@ static notrace u64 h_elapsed_ns(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5,
 
 NOKPROBE_SYMBOL(h_elapsed_ns);
 
+static notrace u64 h_get_reg(u64 off, u64 r2, u64 r3, u64 r4, u64 r5,
+			     void *ctx)
+{
+	struct pt_regs *regs = HIT(ctx)->regs;
+
+	if (!regs || off >= sizeof(*regs) || (off & 7))
+		return 0;
+	return *(u64 *)((u8 *)regs + off);
+}
+
+NOKPROBE_SYMBOL(h_get_reg);
+
+static notrace u64 h_get_current_task(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5,
+				      void *ctx)
+{
+	return (u64)(unsigned long)current;
+}
+
+NOKPROBE_SYMBOL(h_get_current_task);
+
 const fathom_helper_fn fathom_runtime_helpers[__FATHOM_HELPER_MAX] = {
 	[FATHOM_HELPER_GET_PID]			= h_get_pid,
 	[FATHOM_HELPER_GET_TID]			= h_get_tid,
@@ -430,6 +450,8 @@ const fathom_helper_fn fathom_runtime_helpers[__FATHOM_HELPER_MAX] = {
 	[FATHOM_HELPER_GET_USTACK_ID]		= h_get_ustack_id,
 	[FATHOM_HELPER_READ_CTX]		= h_read_ctx,
 	[FATHOM_HELPER_ELAPSED_NS]		= h_elapsed_ns,
+	[FATHOM_HELPER_GET_REG]			= h_get_reg,
+	[FATHOM_HELPER_GET_CURRENT_TASK]	= h_get_current_task,
 };
 
 /**

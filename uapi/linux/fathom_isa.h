@@ -229,6 +229,12 @@ enum fathom_arg_kind {
  *	and zeroes when the range is outside the record or there is none
  * @FATHOM_HELPER_ELAPSED_NS: nanoseconds since the session was last
  *	started (KTIME_NS's clock)
+ * @FATHOM_HELPER_GET_REG: the u64 at byte offset R1 of the hit's struct
+ *	pt_regs (a multiple of 8 below its size); 0 when there are no
+ *	registers or the offset is out of range (USDT register operands)
+ * @FATHOM_HELPER_GET_CURRENT_TASK: the address of the current task's
+ *	struct task_struct (bpftrace's curtask), to read with
+ *	PROBE_READ_KERNEL at offsets user space takes from BTF
  */
 enum fathom_helper_id {
 	FATHOM_HELPER_UNSPEC			= 0,
@@ -256,6 +262,8 @@ enum fathom_helper_id {
 	FATHOM_HELPER_GET_USTACK_ID		= 22,
 	FATHOM_HELPER_READ_CTX			= 23,
 	FATHOM_HELPER_ELAPSED_NS		= 24,
+	FATHOM_HELPER_GET_REG			= 25,
+	FATHOM_HELPER_GET_CURRENT_TASK		= 26,
 
 	__FATHOM_HELPER_MAX,
 	FATHOM_HELPER_MAX = __FATHOM_HELPER_MAX - 1,
@@ -301,6 +309,8 @@ enum fathom_helper_id {
 	X(GET_USTACK_ID, get_ustack_id,					\
 	  MAP_ID_CONST, SCALAR, NONE, NONE, NONE)			\
 	X(READ_CTX, read_ctx, STACK_OUT, LEN_CONST, SCALAR, NONE, NONE)	\
-	X(ELAPSED_NS, elapsed_ns, NONE, NONE, NONE, NONE, NONE)
+	X(ELAPSED_NS, elapsed_ns, NONE, NONE, NONE, NONE, NONE)		\
+	X(GET_REG, get_reg, SCALAR, NONE, NONE, NONE, NONE)		\
+	X(GET_CURRENT_TASK, get_current_task, NONE, NONE, NONE, NONE, NONE)
 
 #endif /* _UAPI_LINUX_FATHOM_ISA_H */

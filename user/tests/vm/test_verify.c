@@ -357,7 +357,7 @@ TEST(helper_ids)
 	struct vm_test *t = calloc(1, sizeof(*t));
 
 	REJECT(-EINVAL, 0, "unknown helper 0", FATHOM_CALL_HELPER(0), EXIT);
-	REJECT(-EINVAL, 0, "unknown helper 25",
+	REJECT(-EINVAL, 0, "unknown helper 27",
 	       FATHOM_CALL_HELPER(__FATHOM_HELPER_MAX), EXIT);
 	REJECT(-EINVAL, 0, "unknown helper -1", FATHOM_CALL_HELPER(-1), EXIT);
 	/* A helper the environment does not provide. */
