@@ -47,7 +47,12 @@ static void on_sigchld(int sig)
 
 static bool needs_shell(const char *cmd)
 {
-	return strpbrk(cmd, "|&;<>()$`\\\"'*?[#~=%{}\n") != NULL;
+	/*
+	 * Only what a shell must interpret: "dd if=a of=b" or "cmd #1" run
+	 * directly, as bpftrace runs them (a shell, even one that execs,
+	 * makes syscalls of its own as cpid before the command starts).
+	 */
+	return strpbrk(cmd, "|&;<>()$`\\\"'*?[\n") != NULL;
 }
 
 int child_spawn(const char *cmd, struct child *ch)
