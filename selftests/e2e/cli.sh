@@ -6,19 +6,8 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 fathom=$top/user/fathom
-n=0
-failed=0
 
-tap() { # tap RESULT NAME [DIAG]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n $2"
-		[ -n "${3:-}" ] && echo "$3" | sed 's/^/# /'
-	fi
-}
+. "$top/selftests/e2e/tap.sh"
 
 run() { # run ARGS... -> $out $err $rc
 	out=$("$@" 2>/tmp/cli.err)

@@ -9,19 +9,8 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 fathom=$top/user/fathom
 chain=$top/build/selftests/stack_chain
-n=0
-failed=0
 
-tap() { # tap RESULT NAME [DIAG]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n $2"
-		[ -n "${3:-}" ] && echo "$3" | sed 's/^/# /'
-	fi
-}
+. "$top/selftests/e2e/tap.sh"
 
 # frames NAME...: the output's frame names (offsets cut), one per line
 frames() { sed -n 's/^ *\([A-Za-z_][A-Za-z0-9_.]*\)+[0-9]*$/\1/p'; }
