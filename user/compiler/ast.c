@@ -10,6 +10,11 @@
 
 #include "ast.h"
 #include "compiler.h"
+#include "../lib/btf.h"
+
+/* lib/btf.c is linked where struct member access is used (the tool, its
+ * tests); the front end alone does without it (passes/semantic.c). */
+#pragma weak fathom_btf_free
 
 struct ast_arena_chunk {
 	struct ast_arena_chunk *next;
@@ -157,6 +162,8 @@ void fathom_script_free(struct fathom_script *s)
 {
 	if (!s)
 		return;
+	if (s->btf && fathom_btf_free)
+		fathom_btf_free(s->btf);
 	ast_arena_free(&s->arena);
 	free(s->name);
 	free(s->text);

@@ -32,6 +32,7 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "../lib/usdt.h"
 
 /* ---- limits ---------------------------------------------------------- */
 
@@ -81,10 +82,22 @@ enum stack_mode {
 	STACK_MODE_RAW,
 };
 
+/*
+ * Kernel data through BTF: an 8-byte TYPE_INT that is also the address
+ * of a struct (btf_id, its BTF type id), so member access can follow it.
+ */
+enum btf_ref {
+	BTF_REF_NONE = 0,
+	BTF_REF_PTR, /* a pointer to the struct: x->member */
+	BTF_REF_REC, /* the struct held by value (its address): x.member */
+};
+
 struct type {
 	enum type_kind kind;
 	uint32_t size;	/* bytes: INT 1/2/4/8, STRING buffer, others 8 */
 	bool is_signed; /* TYPE_INT */
+	enum btf_ref btf;
+	uint32_t btf_id;
 	enum agg_kind agg;
 	int64_t agg_args[3];
 	enum stack_mode stack_mode;
@@ -133,6 +146,20 @@ enum probe_unit {
  * wildcard is set when target, provider or name contain '*' or '?': the
  * names are patterns for a later resolution pass.
  */
+/*
+ * A USDT probe site a usdt spec matched (passes/usdt_sites.c): where the
+ * uprobe goes and how its arguments are read. Strings in the arena.
+ */
+struct usdt_site {
+	const char *provider;
+	const char *name;
+	const char *args; /* the argument string as written */
+	uint64_t pc_off;  /* the uprobe's file offset */
+	uint64_t sem_off; /* the semaphore's file offset (ref_ctr_offset) */
+	uint32_t argc;
+	struct fathom_usdt_arg argv[FATHOM_USDT_MAX_ARGS];
+};
+
 struct probe_spec {
 	enum probe_type type;
 	const char *raw; /* the spec as written */
@@ -145,6 +172,10 @@ struct probe_spec {
 	uint64_t value;
 	bool wildcard;
 	struct src_loc loc;
+	/* usdt, after the usdt pass: the file and the sites, in note order */
+	const char *usdt_path;
+	struct usdt_site *sites;
+	uint32_t nsites;
 };
 
 /* ---- nodes ----------------------------------------------------------- */
@@ -256,6 +287,10 @@ enum field_kind {
 	FIELD_PTR,	/* a pointer: 8-byte address; user memory when user */
 	FIELD_CHARS,	/* char name[size]: a string */
 	FIELD_DATA_LOC, /* __data_loc char[]: u32 (len << 16 | offset) */
+	/* a struct member through BTF, at base + offset in kernel memory: */
+	FIELD_KMEM_INT,	  /* an integer or pointer of size bytes, read */
+	FIELD_KMEM_REC,	  /* a struct by value: its address, nothing read */
+	FIELD_KMEM_CHARS, /* an array: read as a string of size bytes */
 };
 
 struct field_info {
@@ -345,7 +380,7 @@ struct ast_node {
 			struct ast_list args;
 		} call;
 		struct {
-			struct ast_node *base; /* the 'args' builtin */
+			struct ast_node *base; /* 'args', or a BTF struct ref */
 			const char *name;
 			bool arrow;		/* written args->name */
 			struct field_info info; /* after the semantic pass */
@@ -357,6 +392,7 @@ struct ast_node {
 		struct {
 			struct ast_node *operand;
 			struct src_loc type_loc;
+			const char *struct_name; /* (struct NAME *)e */
 		} cast;
 		struct {
 			struct ast_node *target; /* AST_VAR or AST_MAP */
@@ -417,6 +453,8 @@ struct ast_arena {
 	bool failed; /* an allocation failed: the tree is incomplete */
 };
 
+struct fathom_btf;
+
 struct fathom_script {
 	char *name; /* file name for messages */
 	char *text; /* NUL-terminated copy of the source */
@@ -426,7 +464,12 @@ struct fathom_script {
 	bool parsed_ok;
 	bool checked_ok;
 	/* fathom_script_set_opts(); strings in the arena */
-	const char *tracefs; /* NULL: the default (compiler.h) */
+	const char *tracefs;	/* NULL: the default (compiler.h) */
+	const char *btf_path;	/* NULL: $FATHOM_BTF, else the kernel's */
+	struct fathom_btf *btf; /* loaded when the script needs it */
+	bool btf_tried;
+	int btf_err;
+	char btf_msg[256];
 	uint32_t nparams;
 	const char **params; /* $1 is params[0] */
 };

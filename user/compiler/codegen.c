@@ -88,6 +88,7 @@ struct cg {
 	bool returned;	     /* the current block ended with return */
 	uint32_t *map_ids;   /* map id of each ast_program.maps entry */
 	const struct ast_probe *probe; /* being generated */
+	const struct usdt_site *usdt;  /* argN's operands, or NULL */
 };
 
 static void cg_error(struct cg *g, struct src_loc loc, const char *fmt, ...)
@@ -796,6 +797,184 @@ static bool raw_tp_args(struct cg *g, struct src_loc loc)
 	return raw != 0;
 }
 
+static struct opnd gen_val(struct cg *g, const struct ast_node *n);
+
+/* The kernel address of a BTF member: its base's value + its offset. */
+static struct opnd gen_kmem_addr(struct cg *g, const struct ast_node *n)
+{
+	struct opnd b = gen_val(g, n->u.field.base);
+	uint32_t off = n->u.field.info.offset;
+	int r;
+
+	g->loc = n->loc;
+	if (!off)
+		return b;
+	if (b.kind == O_IMM) {
+		b.imm += off;
+		return b;
+	}
+	r = to_reg(g, &b);
+	emit(g, FATHOM_ALU64_IMM(FATHOM_ADD, r, (int32_t)off));
+	return b;
+}
+
+/*
+ * A BTF member as a value: a struct held by value is its address; an
+ * integer or a pointer is read from kernel memory (PROBE_READ_KERNEL of
+ * its size), extended by its sign. A fault reads 0.
+ */
+static struct opnd gen_kmem(struct cg *g, const struct ast_node *n)
+{
+	const struct field_info *fi = &n->u.field.info;
+	struct opnd a = gen_kmem_addr(g, n);
+	uint32_t save = g->sp;
+	int32_t tmp;
+	int r;
+
+	if (fi->kind == FIELD_KMEM_REC)
+		return a;
+	tmp = stack_alloc(g, 8);
+	put_reg(g, R3, &a);
+	need_scratch(g);
+	emit(g, FATHOM_ST_MEM(FATHOM_DW, FP, tmp, 0));
+	emit_stack_ptr(g, R1, tmp);
+	emit(g, FATHOM_MOV64_IMM(R2, (int32_t)fi->size));
+	call(g, FATHOM_HELPER_PROBE_READ_KERNEL);
+	r = reg_alloc(g, false);
+	emit(g, FATHOM_LDX_MEM(ldx_size(fi->size), r, FP, tmp));
+	if (fi->is_signed && fi->size < 8) {
+		uint32_t bits = 64 - 8 * fi->size;
+
+		emit(g, FATHOM_ALU64_IMM(FATHOM_LSH, r, (int32_t)bits));
+		emit(g, FATHOM_ALU64_IMM(FATHOM_ARSH, r, (int32_t)bits));
+	}
+	g->sp = save;
+	return o_reg(r);
+}
+
+/* A char array member as a string of @size bytes at @off. */
+static void gen_kmem_chars(struct cg *g, const struct ast_node *n, int32_t off,
+			   uint32_t size)
+{
+	struct opnd a = gen_kmem_addr(g, n);
+	uint32_t len = n->u.field.info.size < size ? n->u.field.info.size
+						   : size;
+
+	zero_stack(g, off, size);
+	put_reg(g, R3, &a);
+	need_scratch(g);
+	emit_stack_ptr(g, R1, off);
+	emit(g, FATHOM_MOV64_IMM(R2, (int32_t)len));
+	call(g, FATHOM_HELPER_PROBE_READ_KERNEL_STR);
+}
+
+/* Every spec of the block is a usdt probe: arguments per g->usdt. */
+static bool usdt_args(struct cg *g, struct src_loc loc)
+{
+	uint32_t i, usdt = 0;
+
+	for (i = 0; i < g->probe->nspecs; i++)
+		usdt += g->probe->specs[i].type == PROBE_USDT;
+	if (usdt && usdt != g->probe->nspecs)
+		cg_error(
+			g, loc,
+			"argN cannot be read in a block that has both usdt and other probes");
+	return usdt && g->usdt;
+}
+
+/* Truncate @r to its low @size bytes, sign- or zero-extended. */
+static void extend(struct cg *g, int r, uint32_t size, bool is_signed)
+{
+	uint32_t bits = 64 - 8 * size;
+
+	if (!bits || size > 8)
+		return;
+	emit(g, FATHOM_ALU64_IMM(FATHOM_LSH, r, (int32_t)bits));
+	emit(g, FATHOM_ALU64_IMM(is_signed ? FATHOM_ARSH : FATHOM_RSH, r,
+				 (int32_t)bits));
+}
+
+static uint64_t extend_imm(uint64_t v, uint32_t size, bool is_signed)
+{
+	uint32_t bits = 64 - 8 * size;
+
+	if (!bits || size > 8)
+		return v;
+	return is_signed ? (uint64_t)((int64_t)(v << bits) >> bits)
+			 : (v << bits) >> bits;
+}
+
+/*
+ * argN of a usdt probe, as its operand says (lib/usdt.h): a constant; a
+ * register of the hit's pt_regs (GET_REG); or @size bytes of user memory
+ * at base + index * scale + disp (PROBE_READ_USER). Then truncated to
+ * the operand's size and extended by its sign.
+ */
+static struct opnd gen_usdt_arg(struct cg *g, const struct ast_node *n)
+{
+	const struct fathom_usdt_arg *a;
+	uint32_t idx = n->u.builtin.index, save = g->sp;
+	int32_t tmp;
+	int r;
+
+	if (idx >= g->usdt->argc) {
+		cg_error(g, n->loc,
+			 "'arg%u': the USDT probe %s:%s has %u arguments", idx,
+			 g->usdt->provider, g->usdt->name, g->usdt->argc);
+		return o_imm(0);
+	}
+	a = &g->usdt->argv[idx];
+	switch (a->kind) {
+	case FATHOM_USDT_ARG_CONST:
+		return o_imm(
+			extend_imm((uint64_t)a->disp, a->size, a->is_signed));
+	case FATHOM_USDT_ARG_REG:
+		need_scratch(g);
+		emit(g, FATHOM_MOV64_IMM(R1, a->base.ptregs_off));
+		call(g, FATHOM_HELPER_GET_REG);
+		extend(g, R0, a->size, a->is_signed);
+		return o_r0(g);
+	default:
+		break;
+	}
+	/* memory: the address goes to tmp, then the value over it */
+	tmp = stack_alloc(g, 8);
+	need_scratch(g);
+	if (a->has_base) {
+		emit(g, FATHOM_MOV64_IMM(R1, a->base.ptregs_off));
+		call(g, FATHOM_HELPER_GET_REG);
+		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R0, tmp));
+	} else {
+		emit(g, FATHOM_ST_MEM(FATHOM_DW, FP, tmp, 0));
+	}
+	if (a->has_index) {
+		emit(g, FATHOM_MOV64_IMM(R1, a->index.ptregs_off));
+		call(g, FATHOM_HELPER_GET_REG);
+		if (a->scale > 1)
+			emit(g, FATHOM_ALU64_IMM(FATHOM_MUL, R0, a->scale));
+		emit(g, FATHOM_LDX_MEM(FATHOM_DW, R1, FP, tmp));
+		emit(g, FATHOM_ALU64_REG(FATHOM_ADD, R1, R0));
+		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R1, tmp));
+	}
+	emit(g, FATHOM_LDX_MEM(FATHOM_DW, R3, FP, tmp));
+	if (fits_imm((uint64_t)a->disp)) {
+		if (a->disp)
+			emit(g, FATHOM_ALU64_IMM(FATHOM_ADD, R3,
+						 (int32_t)a->disp));
+	} else {
+		emit_imm64(g, R2, (uint64_t)a->disp);
+		emit(g, FATHOM_ALU64_REG(FATHOM_ADD, R3, R2));
+	}
+	emit_stack_ptr(g, R1, tmp);
+	emit(g, FATHOM_MOV64_IMM(R2, a->size));
+	call(g, FATHOM_HELPER_PROBE_READ_USER);
+	r = reg_alloc(g, false);
+	emit(g, FATHOM_LDX_MEM(ldx_size(a->size), r, FP, tmp));
+	extend(g, r, a->size, a->is_signed);
+	g->sp = save;
+	return o_reg(r);
+}
+
 static struct opnd gen_builtin(struct cg *g, const struct ast_node *n)
 {
 	switch (n->u.builtin.id) {
@@ -818,9 +997,13 @@ static struct opnd gen_builtin(struct cg *g, const struct ast_node *n)
 		return gen_simple_call(g, FATHOM_HELPER_GET_PROBE_ID);
 	case BI_ELAPSED:
 		return gen_simple_call(g, FATHOM_HELPER_ELAPSED_NS);
+	case BI_CURTASK:
+		return gen_simple_call(g, FATHOM_HELPER_GET_CURRENT_TASK);
 	case BI_RETVAL:
 		return gen_simple_call(g, FATHOM_HELPER_GET_RETVAL);
 	case BI_ARG:
+		if (usdt_args(g, n->loc))
+			return gen_usdt_arg(g, n);
 		if (raw_tp_args(g, n->loc)) {
 			if (n->u.builtin.index >= FATHOM_RAW_TP_MAX_ARGS)
 				cg_error(
@@ -1436,6 +1619,10 @@ static struct opnd gen_val(struct cg *g, const struct ast_node *n)
 	case AST_FIELD: {
 		const struct field_info *fi = &n->u.field.info;
 
+		if (fi->kind == FIELD_KMEM_INT || fi->kind == FIELD_KMEM_REC) {
+			v = gen_kmem(g, n);
+			break;
+		}
 		if (fi->kind != FIELD_INT && fi->kind != FIELD_PTR) {
 			unsupported(g, n->loc, "this field");
 			break;
@@ -1690,7 +1877,9 @@ static void gen_str(struct cg *g, const struct ast_node *n, int32_t off,
 		break;
 	}
 	case AST_FIELD:
-		if (n->u.field.info.kind == FIELD_CHARS)
+		if (n->u.field.info.kind == FIELD_KMEM_CHARS)
+			gen_kmem_chars(g, n, off, size);
+		else if (n->u.field.info.kind == FIELD_CHARS)
 			gen_str_chars(g, n, off, size);
 		else if (n->u.field.info.kind == FIELD_DATA_LOC)
 			gen_str_data_loc(g, n, off, size);
@@ -2124,6 +2313,9 @@ static void walk(struct cg *g, const struct ast_node *n, visit_fn fn, void *arg)
 	case AST_CAST:
 		walk(g, n->u.cast.operand, fn, arg);
 		break;
+	case AST_FIELD:
+		walk(g, n->u.field.base, fn, arg);
+		break;
 	case AST_INCDEC:
 		walk(g, n->u.incdec.target, fn, arg);
 		break;
@@ -2467,18 +2659,114 @@ static void verify_prog(struct cg *g, struct fathom_cprog *p)
 			p->name, log);
 }
 
+/* One concrete uprobe per usdt site, running program @prog. */
+static int add_usdt_probe(struct cg *g, const struct probe_spec *sp,
+			  const struct usdt_site *u, uint32_t prog)
+{
+	struct fathom_compiled *c = g->c;
+	struct fathom_probe_spec p = { 0 };
+	char *path = strdup(sp->usdt_path), *name;
+	size_t len = strlen(sp->usdt_path) + strlen(u->provider) +
+		     strlen(u->name) + 8;
+	void *a, *b;
+
+	name = malloc(len);
+	if (name)
+		snprintf(name, len, "usdt:%s:%s:%s", sp->usdt_path, u->provider,
+			 u->name);
+	a = realloc(c->probes, (c->nr_probes + 1) * sizeof(*c->probes));
+	if (a)
+		c->probes = a;
+	b = realloc(c->probe_names, (c->nr_probes + 1) * sizeof(char *));
+	if (b)
+		c->probe_names = b;
+	if (!path || !name || !a || !b) {
+		free(path);
+		free(name);
+		g->oom = true;
+		return -ENOMEM;
+	}
+	p.kind = FATHOM_PROBE_UPROBE;
+	p.upath = path;
+	p.offset = u->pc_off;
+	p.ref_ctr_offset = u->sem_off;
+	p.prog = prog;
+	p.id = c->nr_probes;
+	c->probes[c->nr_probes] = p;
+	c->probe_names[c->nr_probes] = name;
+	c->nr_probes++;
+	c->nr_probe_names = c->nr_probes;
+	return 0;
+}
+
+static void gen_prog(struct cg *g, const struct ast_probe *pr);
+
+/*
+ * A probe block: one program, or for usdt sites whose arguments are
+ * written differently, one program per distinct argument string (each
+ * reads argN its way), sites of the same string sharing one.
+ */
 static void gen_probe(struct cg *g, const struct ast_probe *pr)
 {
 	struct fathom_compiled *c = g->c;
+	const struct usdt_site **grp = NULL;
+	uint32_t i, j, k, ng = 0, cap = 0, base = c->nr_progs;
+	void *a;
+
+	for (i = 0; i < pr->nspecs; i++)
+		cap += pr->specs[i].nsites;
+	grp = calloc(cap + 1, sizeof(*grp));
+	a = realloc(c->spec_nprobes,
+		    (c->nr_specs + pr->nspecs + 1) * sizeof(*c->spec_nprobes));
+	if (!grp || !a) {
+		free(grp);
+		if (a)
+			c->spec_nprobes = a;
+		g->oom = true;
+		return;
+	}
+	c->spec_nprobes = a;
+	for (i = 0; i < pr->nspecs; i++) {
+		const struct probe_spec *sp = &pr->specs[i];
+		uint32_t before = c->nr_probes;
+
+		if (sp->type != PROBE_USDT) {
+			if (add_probe(g, sp, base))
+				goto out;
+			c->spec_nprobes[c->nr_specs++] = 1;
+			continue;
+		}
+		for (j = 0; j < sp->nsites; j++) {
+			for (k = 0; k < ng; k++)
+				if (!strcmp(grp[k]->args, sp->sites[j].args))
+					break;
+			if (k == ng)
+				grp[ng++] = &sp->sites[j];
+			if (add_usdt_probe(g, sp, &sp->sites[j], base + k))
+				goto out;
+		}
+		c->spec_nprobes[c->nr_specs++] = c->nr_probes - before;
+	}
+	for (k = 0; k < (ng ? ng : 1); k++) {
+		g->usdt = ng ? grp[k] : NULL;
+		gen_prog(g, pr);
+		if (g->oom)
+			break;
+	}
+out:
+	g->usdt = NULL;
+	free(grp);
+}
+
+static void gen_prog(struct cg *g, const struct ast_probe *pr)
+{
+	struct fathom_compiled *c = g->c;
 	struct fathom_cprog *p;
-	uint32_t i, prog = c->nr_progs;
+	uint32_t i;
 	int32_t zkey = 0;
 	bool has_pred = pr->pred != NULL;
 	void *a;
 
-	for (i = 0; i < pr->nspecs; i++)
-		if (add_probe(g, &pr->specs[i], prog))
-			return;
 	a = realloc(c->progs, (c->nr_progs + 1) * sizeof(*c->progs));
 	if (!a) {
 		g->oom = true;
@@ -2593,6 +2881,7 @@ void fathom_compiled_free(struct fathom_compiled *c)
 		free((char *)c->probes[i].upath);
 	}
 	free(c->probes);
+	free(c->spec_nprobes);
 	for (i = 0; i < c->nr_probe_names; i++)
 		free(c->probe_names[i]);
 	free(c->probe_names);

@@ -103,6 +103,12 @@ struct fathom_compiled {
 	uint32_t nr_maps;
 	struct fathom_probe_spec *probes;
 	uint32_t nr_probes;
+	/* Probes per spec as written, in source order: 1, or for a usdt
+	 * spec one per site, already concrete (UPROBE at the site with its
+	 * semaphore as ref_ctr_offset), each with the program made for its
+	 * argument spec. */
+	uint32_t *spec_nprobes;
+	uint32_t nr_specs;
 	char **probe_names; /* probe id i (what 'probe' yields) */
 	uint32_t nr_probe_names;
 	struct fathom_fmt *fmts;

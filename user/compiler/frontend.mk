@@ -11,6 +11,7 @@ COMPILER_FRONTEND_SRCS := \
 	compiler/passes/probe_specs.c \
 	compiler/passes/semantic.c \
 	compiler/passes/tp_format.c \
+	compiler/passes/usdt_sites.c \
 	compiler/passes/printf_format.c \
 	compiler/passes/fold_consts.c \
 	compiler/passes/pass_mgr.c

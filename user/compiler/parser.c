@@ -594,9 +594,40 @@ static struct ast_node *parse_unary(struct parser *p)
 		int c = cast_ahead(p, &ty);
 
 		if (c == 100) {
-			diag_error(
-				p->d, ty.loc,
-				"casts to struct types are not supported: fathom has no C type information");
+			/* (struct NAME *)e: a pointer to a kernel struct */
+			struct src_loc name_loc;
+			const char *name;
+
+			next(p); /* ( */
+			next(p); /* struct */
+			if (p->cur.kind != TOK_IDENT) {
+				expected(p, "a struct name");
+				goto out;
+			}
+			name_loc = p->cur.loc;
+			name = tok_str(p, &p->cur);
+			if (!name)
+				goto out;
+			next(p);
+			if (p->cur.kind != TOK_STAR) {
+				expected(
+					p,
+					"'*': only pointers to structs can be cast to");
+				goto out;
+			}
+			next(p);
+			if (!expect(p, TOK_RPAREN, "')'"))
+				goto out;
+			operand = parse_unary(p);
+			if (!operand)
+				goto out;
+			n = node(p, AST_CAST, span(at, operand));
+			if (!n)
+				goto out;
+			n->type = type_int(8, false);
+			n->u.cast.operand = operand;
+			n->u.cast.type_loc = name_loc;
+			n->u.cast.struct_name = name;
 			goto out;
 		}
 		if (c) {

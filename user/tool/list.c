@@ -9,6 +9,8 @@
  *   fathom -l 'kprobe:vfs_*'          kprobes (kretprobe: the same list)
  *   fathom -l 'tracepoint:sched:*'    tracepoints
  *   fathom -l 'uprobe:/bin/bash:*'    functions of a binary or library
+ *   fathom -l 'usdt:/usr/bin/python3:*'  USDT probes of a binary
+ *                                     (PATTERN: NAME or PROVIDER:NAME)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -19,6 +21,7 @@
 
 #include "resolve.h"
 #include "tool.h"
+#include "usdt.h"
 
 struct list_ctx {
 	const char *prefix; /* "uprobe:/usr/bin/bash:" */
@@ -141,13 +144,61 @@ static int list_uprobes(const char *type, const char *spec, unsigned long *n)
 	return ret < 0 ? EXIT_USER : EXIT_OK;
 }
 
+static int list_usdt(const char *spec, unsigned long *n)
+{
+	const char *colon = strchr(spec, ':');
+	const char *pat = colon && colon[1] ? colon + 1 : "*";
+	struct fathom_usdt_probe *v = NULL;
+	size_t nv = 0, i, j;
+	char *file, *path;
+	int ret;
+
+	file = colon ? strndup(spec, colon - spec) : strdup(spec);
+	if (!file)
+		return EXIT_SYSTEM;
+	path = uprobe_path(file);
+	if (!path) {
+		fprintf(stderr, "%s: cannot find '%s': %s\n", progname, file,
+			strerror(errno));
+		free(file);
+		return EXIT_USER;
+	}
+	free(file);
+	ret = fathom_usdt_read(path, &v, &nv);
+	if (ret) {
+		fprintf(stderr, "%s: cannot read the USDT notes of %s: %s\n",
+			progname, path,
+			ret == -ENOEXEC ? "not an ELF file" : strerror(-ret));
+		free(path);
+		return ret == -ENOMEM ? EXIT_SYSTEM : EXIT_USER;
+	}
+	for (i = 0; i < nv; i++) {
+		char full[512];
+
+		snprintf(full, sizeof(full), "%s:%s", v[i].provider, v[i].name);
+		if (!glob_match(pat, strchr(pat, ':') ? full : v[i].name))
+			continue;
+		for (j = 0; j < i; j++) /* a probe at several sites: once */
+			if (!strcmp(v[j].provider, v[i].provider) &&
+			    !strcmp(v[j].name, v[i].name))
+				break;
+		if (j < i)
+			continue;
+		printf("usdt:%s:%s\n", path, full);
+		(*n)++;
+	}
+	fathom_usdt_free(v, nv);
+	free(path);
+	return EXIT_OK;
+}
+
 static const char *type_alias(const char *t)
 {
 	static const struct {
 		const char *alias, *type;
 	} a[] = {
 		{ "k", "kprobe" }, { "kr", "kretprobe" }, { "t", "tracepoint" },
-		{ "u", "uprobe" }, { "ur", "uretprobe" },
+		{ "u", "uprobe" }, { "ur", "uretprobe" }, { "U", "usdt" },
 	};
 	size_t i;
 
@@ -195,8 +246,17 @@ int cmd_list(const char *pattern)
 		}
 		return list_uprobes(type, rest, &n);
 	}
+	if (!strcmp(type, "usdt")) {
+		if (!*rest) {
+			fprintf(stderr,
+				"%s: -l %s: which binary? as in -l 'usdt:/usr/bin/python3:*'\n",
+				progname, pattern);
+			return EXIT_USER;
+		}
+		return list_usdt(rest, &n);
+	}
 	fprintf(stderr,
-		"%s: -l %s: cannot list '%s' probes (kprobe, kretprobe, tracepoint, uprobe, uretprobe)\n",
+		"%s: -l %s: cannot list '%s' probes (kprobe, kretprobe, tracepoint, uprobe, uretprobe, usdt)\n",
 		progname, pattern, tbuf);
 	return EXIT_USER;
 }

@@ -62,6 +62,10 @@ static void usage(FILE *f)
 		"                freeze a flight recorder: its fathom prints it\n"
 		"  --no-deadman  never let the module stop the session for\n"
 		"                silence\n"
+		"  --overload PCT\n"
+		"                let the programs use up to PCT%% of any CPU\n"
+		"                before the module stops the session (default:\n"
+		"                the module's overload_pct, 50)\n"
 		"  --info        show the loaded module's version, the kernel's\n"
 		"                tracing features and the module's limits\n"
 		"  --version     show this tool's version and ABI\n"
@@ -421,6 +425,7 @@ int main(int argc, char **argv)
 		OPT_FLIGHT,
 		OPT_SNAPSHOT,
 		OPT_NO_DEADMAN,
+		OPT_OVERLOAD,
 	};
 	static const struct option longopts[] = {
 		{ "info", no_argument, NULL, OPT_INFO },
@@ -429,6 +434,7 @@ int main(int argc, char **argv)
 		{ "flight-recorder", required_argument, NULL, OPT_FLIGHT },
 		{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
 		{ "no-deadman", no_argument, NULL, OPT_NO_DEADMAN },
+		{ "overload", required_argument, NULL, OPT_OVERLOAD },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tool_opts o = { .format = FATHOM_OUT_TEXT, .buffering = -1 };
@@ -511,6 +517,17 @@ int main(int argc, char **argv)
 		case OPT_NO_DEADMAN:
 			o.no_deadman = true;
 			break;
+		case OPT_OVERLOAD: {
+			char *end;
+			unsigned long pct = strtoul(optarg, &end, 10);
+
+			if (*end || pct < 1 || pct > 100)
+				return user_error(
+					"--overload %s: a percentage, 1 to 100",
+					optarg);
+			o.overload_pct = (uint32_t)pct;
+			break;
+		}
 		case OPT_INFO:
 			return cmd_info();
 		case OPT_VERSION:

@@ -17,6 +17,7 @@
 #include <linux/fathom.h>
 
 #include "codegen.h"
+#include "btf.h"
 #include "resolve.h"
 
 bool glob_match(const char *pattern, const char *s)
@@ -750,6 +751,46 @@ static int resolve_uprobe(struct rctx *c, const struct probe_spec *sp,
 	return ret;
 }
 
+/*
+ * The compiler refers to lib/btf.c weakly (front-end-only builds do
+ * without it): this reference links it into the tool.
+ */
+struct fathom_btf *(*const resolve_btf_link)(const char *, int *, char *,
+					     size_t) = fathom_btf_load;
+
+/* ---- usdt -------------------------------------------------------------- */
+
+/*
+ * The compiler's usdt pass found the sites (struct probe_spec.sites, with
+ * its errors at the spec); each is a uprobe at the site with the
+ * semaphore as its reference counter, in the order code generation made
+ * them (one program per argument string).
+ */
+static int resolve_usdt(struct rctx *c, const struct probe_spec *sp,
+			struct resolve_spec *rs)
+{
+	struct fathom_probe_spec tmpl = { .kind = FATHOM_PROBE_UPROBE };
+	char name[4096];
+	uint32_t i;
+
+	tmpl.upath = sp->usdt_path;
+	tmpl.pid = (uint32_t)c->pid;
+	for (i = 0; i < sp->nsites; i++) {
+		const struct usdt_site *u = &sp->sites[i];
+
+		tmpl.offset = u->pc_off;
+		tmpl.ref_ctr_offset = u->sem_off;
+		snprintf(name, sizeof(name), "usdt:%s:%s:%s", sp->usdt_path,
+			 u->provider, u->name);
+		if (!add_target(c, rs, &tmpl, name))
+			return c->err;
+	}
+	if (!sp->nsites)
+		return diag_error(c->d, sp->loc, "%s: no USDT probe matches",
+				  sp->raw);
+	return 0;
+}
+
 /* ---- the rest --------------------------------------------------------- */
 
 static int resolve_plain(struct rctx *c, const struct probe_spec *sp,
@@ -821,6 +862,9 @@ int resolve_script(const struct fathom_script *s, struct diag_sink *d,
 			case PROBE_URETPROBE:
 				ret = resolve_uprobe(&c, sp, rs);
 				break;
+			case PROBE_USDT:
+				ret = resolve_usdt(&c, sp, rs);
+				break;
 			case PROBE_BEGIN:
 			case PROBE_END:
 			case PROBE_INTERVAL:
@@ -857,10 +901,21 @@ int resolve_apply(struct fathom_compiled *c, struct resolution *r)
 	uint32_t i, j, n = 0, k = 0;
 	char **names;
 
-	if (r->n != c->nr_probes)
+	uint32_t base = 0, m;
+
+	if (c->spec_nprobes ? r->n != c->nr_specs : r->n != c->nr_probes)
 		return -EINVAL;
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->n; i++) {
+		/* usdt: code generation made one probe per site already */
+		m = c->spec_nprobes ? c->spec_nprobes[i] : 1;
+		if (m != 1 && m != r->specs[i].n)
+			return -EINVAL;
 		n += r->specs[i].n;
+		base += m;
+	}
+	if (base != c->nr_probes)
+		return -EINVAL;
+	base = 0;
 	probes = calloc(n + 1, sizeof(*probes));
 	names = calloc(n + 1, sizeof(*names));
 	if (!probes || !names) {
@@ -869,13 +924,14 @@ int resolve_apply(struct fathom_compiled *c, struct resolution *r)
 		return -ENOMEM;
 	}
 	for (i = 0; i < r->n; i++) {
-		const struct fathom_probe_spec *old = &c->probes[i];
+		const struct fathom_probe_spec *old = &c->probes[base];
 
+		m = c->spec_nprobes ? c->spec_nprobes[i] : 1;
 		for (j = 0; j < r->specs[i].n; j++, k++) {
 			struct resolve_target *t = &r->specs[i].t[j];
 
 			probes[k] = t->spec;
-			probes[k].prog = old->prog;
+			probes[k].prog = m == 1 ? old->prog : old[j].prog;
 			probes[k].id = k;
 			if (old->kind == FATHOM_PROBE_INTERVAL ||
 			    old->kind == FATHOM_PROBE_PROFILE)
@@ -883,6 +939,7 @@ int resolve_apply(struct fathom_compiled *c, struct resolution *r)
 			names[k] = t->name;
 		}
 		r->specs[i].n = 0; /* moved */
+		base += m;
 	}
 	for (i = 0; i < c->nr_probes; i++) {
 		free((char *)c->probes[i].symbol);
@@ -894,6 +951,9 @@ int resolve_apply(struct fathom_compiled *c, struct resolution *r)
 		free(c->probe_names[i]);
 	free(c->probes);
 	free(c->probe_names);
+	free(c->spec_nprobes);
+	c->spec_nprobes = NULL;
+	c->nr_specs = 0;
 	c->probes = probes;
 	c->probe_names = names;
 	c->nr_probes = n;

@@ -432,6 +432,7 @@ static void spec_from(const struct tool_opts *o,
 		spec->subbuf_size = sb < 4096 ? 4096 : (uint32_t)sb;
 	}
 	spec->deadman_ms = o->deadman_ms;
+	spec->overload_pct = o->overload_pct;
 	spec->no_deadman = o->no_deadman;
 }
 

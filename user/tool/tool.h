@@ -20,21 +20,22 @@ extern const char *progname;
 
 /* What the command line asked for (main.c). */
 struct tool_opts {
-	const char *program;  /* -e */
-	const char *file;     /* script file */
-	const char *cmd;      /* -c */
-	const char *out_path; /* -o */
-	pid_t pid;	      /* -p, 0: none */
-	int format;	      /* enum fathom_out_format */
-	int buffering;	      /* -B: _IONBF, _IOLBF, _IOFBF, -1: default */
-	uint64_t flight_size; /* --flight-recorder bytes, 0: stream */
-	bool dump;	      /* -d */
-	bool verbose;	      /* -v */
-	bool quiet;	      /* -q */
-	bool no_deadman;      /* --no-deadman */
-	uint32_t deadman_ms;  /* --deadman MS, 0: module default */
-	FILE *out;	      /* stdout or the -o file */
-	char **params;	      /* $1.. : the arguments after the script */
+	const char *program;   /* -e */
+	const char *file;      /* script file */
+	const char *cmd;       /* -c */
+	const char *out_path;  /* -o */
+	pid_t pid;	       /* -p, 0: none */
+	int format;	       /* enum fathom_out_format */
+	int buffering;	       /* -B: _IONBF, _IOLBF, _IOFBF, -1: default */
+	uint64_t flight_size;  /* --flight-recorder bytes, 0: stream */
+	bool dump;	       /* -d */
+	bool verbose;	       /* -v */
+	bool quiet;	       /* -q */
+	bool no_deadman;       /* --no-deadman */
+	uint32_t deadman_ms;   /* --deadman MS, 0: module default */
+	uint32_t overload_pct; /* --overload PCT, 0: module default */
+	FILE *out;	       /* stdout or the -o file */
+	char **params;	       /* $1.. : the arguments after the script */
 	unsigned int nparams;
 };
 

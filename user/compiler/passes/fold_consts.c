@@ -158,7 +158,7 @@ bool const_eval(const struct ast_node *n, uint64_t *out)
 		return const_eval(a ? n->u.ternary.then : n->u.ternary.els,
 				  out);
 	case AST_CAST:
-		if (!const_eval(n->u.cast.operand, &a))
+		if (n->type.btf || !const_eval(n->u.cast.operand, &a))
 			return false;
 		*out = eval_cast(&n->type, a);
 		return true;
@@ -258,7 +258,7 @@ static void fold_expr(struct fold *f, struct ast_node *n)
 		break;
 	case AST_CAST:
 		fold_expr(f, n->u.cast.operand);
-		if (n->u.cast.operand->kind == AST_INT)
+		if (n->u.cast.operand->kind == AST_INT && !n->type.btf)
 			make_int(n, eval_cast(&n->type,
 					      n->u.cast.operand->u.int_val));
 		break;

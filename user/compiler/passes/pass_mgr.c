@@ -9,6 +9,7 @@
 #include "../compiler.h"
 #include "fold_consts.h"
 #include "semantic.h"
+#include "usdt_sites.h"
 
 struct pass {
 	const char *name;
@@ -16,6 +17,7 @@ struct pass {
 };
 
 static const struct pass passes[] = {
+	{ "usdt", usdt_sites },
 	{ "semantic", semantic_check },
 	{ "fold_consts", fold_consts },
 };
@@ -30,6 +32,12 @@ int fathom_script_set_opts(struct fathom_script *s,
 		s->tracefs =
 			ast_strndup(&s->arena, o->tracefs, strlen(o->tracefs));
 		if (!s->tracefs)
+			return -ENOMEM;
+	}
+	s->btf_path = NULL;
+	if (o->btf) {
+		s->btf_path = ast_strndup(&s->arena, o->btf, strlen(o->btf));
+		if (!s->btf_path)
 			return -ENOMEM;
 	}
 	s->nparams = 0;

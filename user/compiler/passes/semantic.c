@@ -23,9 +23,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/btf.h>
+
 #include "fold_consts.h"
 #include "semantic.h"
 #include "tp_format.h"
+#include "../../lib/btf.h"
+
+/* lib/btf.c is linked where struct member access is used (the tool and
+ * its tests); a front end without it reports that BTF is unavailable. */
+#pragma weak fathom_btf_load
+#pragma weak fathom_btf_find_struct
+#pragma weak fathom_btf_member
+#pragma weak fathom_btf_ptr_struct
+#pragma weak fathom_btf_errmsg
+#pragma weak fathom_btf_nr_types
+#pragma weak fathom_btf_kind
+#pragma weak fathom_btf_name
 
 struct sema {
 	struct fathom_script *s;
@@ -209,6 +223,229 @@ static struct type check_int(struct sema *c, struct ast_node *n,
 	return none();
 }
 
+/* ---- kernel structs through BTF -------------------------------------- */
+
+/* The script's BTF, loaded on first use; NULL with s->btf_msg set. */
+static struct fathom_btf *btf_get(struct sema *c)
+{
+	struct fathom_script *s = c->s;
+	const char *path;
+
+	if (s->btf_tried)
+		return s->btf;
+	s->btf_tried = true;
+	path = s->btf_path ? s->btf_path : getenv("FATHOM_BTF");
+	if (path && !*path)
+		path = NULL;
+	if (!fathom_btf_load) {
+		s->btf_err = -ENOSYS;
+		snprintf(s->btf_msg, sizeof(s->btf_msg),
+			 "this program was built without BTF support");
+		return NULL;
+	}
+	s->btf = fathom_btf_load(path, &s->btf_err, s->btf_msg,
+				 sizeof(s->btf_msg));
+	if (s->btf_err == -ENOMEM)
+		c->err = -ENOMEM;
+	return s->btf;
+}
+
+static void btf_missing(struct sema *c, struct src_loc loc, const char *what)
+{
+	error(c, loc, "%s needs the kernel's BTF type information: %s", what,
+	      c->s->btf_msg);
+}
+
+/* "did you mean" among the struct and union names of @btf */
+static void suggest_struct(struct sema *c, struct fathom_btf *btf,
+			   struct src_loc loc, const char *name)
+{
+	uint32_t i, n = fathom_btf_nr_types(btf), k = 0;
+	const char **v;
+	const char *best;
+
+	if (c->silent)
+		return;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return;
+	for (i = 1; i < n; i++) {
+		int kind = fathom_btf_kind(btf, i);
+
+		if ((kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION) &&
+		    *fathom_btf_name(btf, i))
+			v[k++] = fathom_btf_name(btf, i);
+	}
+	best = diag_suggest(name, v, k);
+	if (best)
+		note(c, loc, "did you mean 'struct %s'?", best);
+	free(v);
+}
+
+static struct type btf_ptr_type(uint32_t id)
+{
+	struct type t = type_int(8, false);
+
+	t.btf = BTF_REF_PTR;
+	t.btf_id = id;
+	return t;
+}
+
+/* (struct NAME *)e */
+static struct type check_struct_cast(struct sema *c, struct ast_node *n)
+{
+	struct fathom_btf *btf = btf_get(c);
+	const char *name = n->u.cast.struct_name;
+	uint32_t id;
+
+	if (!btf) {
+		char what[160];
+
+		snprintf(what, sizeof(what), "the cast to 'struct %s *'", name);
+		btf_missing(c, n->u.cast.type_loc, what);
+		return none();
+	}
+	if (fathom_btf_find_struct(btf, name, &id)) {
+		error(c, n->u.cast.type_loc, "unknown struct '%s': %s", name,
+		      fathom_btf_errmsg(btf));
+		suggest_struct(c, btf, n->u.cast.type_loc, name);
+		return none();
+	}
+	n->type = btf_ptr_type(id);
+	return n->type;
+}
+
+/* base->name or base.name on a BTF struct reference */
+static struct type check_btf_member(struct sema *c, struct ast_node *n,
+				    const struct type *bt)
+{
+	struct fathom_btf *btf = c->s->btf;
+	struct field_info *fi = &n->u.field.info;
+	struct fathom_btf_member m;
+	const char *op = n->u.field.arrow ? "->" : ".";
+	struct src_loc at = n->loc;
+	uint32_t sid;
+	int err;
+
+	/* point at the member name: the end of the span */
+	at.off += at.len - (uint32_t)strlen(n->u.field.name);
+	at.col += at.len - (uint32_t)strlen(n->u.field.name);
+	at.len = (uint32_t)strlen(n->u.field.name);
+	if (bt->btf == BTF_REF_NONE || !btf) {
+		if (!btf && c->s->btf_tried && c->s->btf_err) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "'%s%s'", op,
+				 n->u.field.name);
+			btf_missing(c, n->loc, what);
+			return none();
+		}
+		error(c, n->loc,
+		      "'%s%s' needs a pointer to a struct, as in ((struct task_struct *)curtask)->pid",
+		      op, n->u.field.name);
+		return none();
+	}
+	if (n->u.field.arrow && bt->btf != BTF_REF_PTR) {
+		error(c, n->loc, "'->%s' on a struct held by value: use '.%s'",
+		      n->u.field.name, n->u.field.name);
+		return none();
+	}
+	if (!n->u.field.arrow && bt->btf != BTF_REF_REC) {
+		error(c, n->loc, "'.%s' on a pointer: use '->%s'",
+		      n->u.field.name, n->u.field.name);
+		return none();
+	}
+	err = fathom_btf_member(btf, bt->btf_id, n->u.field.name, &m);
+	if (err) {
+		error(c, at, "%s", fathom_btf_errmsg(btf));
+		return none();
+	}
+	memset(fi, 0, sizeof(*fi));
+	fi->offset = m.offset;
+	fi->size = m.size;
+	switch (m.kind) {
+	case BTF_KIND_INT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		if (m.size != 1 && m.size != 2 && m.size != 4 && m.size != 8)
+			break;
+		fi->kind = FIELD_KMEM_INT;
+		fi->is_signed = m.is_signed;
+		return type_int(8, m.is_signed);
+	case BTF_KIND_PTR:
+		fi->kind = FIELD_KMEM_INT;
+		fi->size = 8;
+		if (!fathom_btf_ptr_struct(btf, m.resolved, &sid))
+			return btf_ptr_type(sid);
+		return type_int(8, false);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION: {
+		struct type t = type_int(8, false);
+
+		fi->kind = FIELD_KMEM_REC;
+		t.btf = BTF_REF_REC;
+		t.btf_id = m.resolved;
+		return t;
+	}
+	case BTF_KIND_ARRAY:
+		/* char arrays (comm[16]): a string of the array's bytes */
+		fi->kind = FIELD_KMEM_CHARS;
+		if (fi->size > AST_STR_DEFAULT)
+			fi->size = AST_STR_DEFAULT;
+		if (fi->size < 2)
+			break;
+		return string_type(fi->size);
+	default:
+		break;
+	}
+	error(c, at,
+	      "member '%s' cannot be read: it is not an integer, a pointer, a struct or an array",
+	      n->u.field.name);
+	return none();
+}
+
+/*
+ * argN of a usdt probe: every site must have it; it is signed when the
+ * first site's operand is (bpftrace's int64 or uint64).
+ */
+static struct type usdt_arg_type(struct sema *c, struct ast_node *n,
+				 struct type t)
+{
+	uint32_t idx = n->u.builtin.index, i, j;
+	const struct fathom_usdt_arg *first = NULL;
+
+	for (i = 0; c->probe && i < c->probe->nspecs; i++) {
+		const struct probe_spec *sp = &c->probe->specs[i];
+
+		if (sp->type != PROBE_USDT)
+			continue;
+		for (j = 0; j < sp->nsites; j++) {
+			const struct usdt_site *u = &sp->sites[j];
+
+			if (idx >= u->argc) {
+				error(c, n->loc,
+				      "'arg%u': the USDT probe %s:%s has %u argument%s",
+				      idx, u->provider, u->name, u->argc,
+				      u->argc == 1 ? "" : "s");
+				return none();
+			}
+			if (u->argv[idx].kind == FATHOM_USDT_ARG_MEM &&
+			    u->argv[idx].has_base &&
+			    !strcmp(u->argv[idx].base.name, "rip")) {
+				error(c, n->loc,
+				      "'arg%u' of the USDT probe %s:%s is relative to %%rip ('%s'), which cannot be read yet",
+				      idx, u->provider, u->name, u->args);
+				return none();
+			}
+			if (!first)
+				first = &u->argv[idx];
+		}
+	}
+	if (first)
+		t.is_signed = first->is_signed;
+	return t;
+}
+
 static struct type check_builtin(struct sema *c, struct ast_node *n)
 {
 	struct type t = type_int(8, false);
@@ -224,8 +461,17 @@ static struct type check_builtin(struct sema *c, struct ast_node *n)
 	case BI_NSECS:
 	case BI_ELAPSED:
 	case BI_CGROUP:
-	case BI_CURTASK:
 		return t;
+	case BI_CURTASK: {
+		/* a pointer to struct task_struct where BTF exists, else a
+		 * plain address (member access then says why it fails) */
+		struct fathom_btf *btf = btf_get(c);
+		uint32_t id;
+
+		if (btf && !fathom_btf_find_struct(btf, "task_struct", &id))
+			return btf_ptr_type(id);
+		return t;
+	}
 	case BI_COMM:
 		return string_type(AST_COMM_SIZE);
 	case BI_PROBE:
@@ -243,7 +489,7 @@ static struct type check_builtin(struct sema *c, struct ast_node *n)
 		if (!probe_allows(c, PK_ARGN, n->loc, what,
 				  "kprobe, uprobe, usdt and rawtracepoint"))
 			return none();
-		return t;
+		return usdt_arg_type(c, n, t);
 	}
 	case BI_RETVAL:
 		if (!probe_allows(c, PK_RET, n->loc, "'retval'",
@@ -908,10 +1154,10 @@ static struct type check_expr_inner(struct sema *c, struct ast_node *n)
 
 		if (base->kind != AST_BUILTIN ||
 		    base->u.builtin.id != BI_ARGS) {
-			check_expr(c, base);
-			error(c, n->loc,
-			      "fields can only be read from 'args': fathom has no C type information");
-			return none();
+			a = check_expr(c, base);
+			if (a.kind == TYPE_NONE)
+				return none();
+			return check_btf_member(c, n, &a);
 		}
 		if (check_expr(c, base).kind == TYPE_NONE)
 			return none();
@@ -923,6 +1169,15 @@ static struct type check_expr_inner(struct sema *c, struct ast_node *n)
 		a = check_value(c, n->u.cast.operand);
 		if (a.kind == TYPE_NONE)
 			return none();
+		if (n->u.cast.struct_name) {
+			if (!is_intlike(&a)) {
+				error(c, n->u.cast.operand->loc,
+				      "only integers can be cast, not %s",
+				      tstr(&a, tb));
+				return none();
+			}
+			return check_struct_cast(c, n);
+		}
 		if (!is_intlike(&a)) {
 			error(c, n->u.cast.operand->loc,
 			      "only integers can be cast, not %s",

@@ -18,6 +18,9 @@
 #include "vm/vm.h"
 #include "codegen.h"
 #include "disasm.h"
+#include <linux/btf.h>
+
+#include "../lib/btf.h"
 
 /* Instructions the VM executed in the last run() (FATHOM_VM_COUNT_STEPS). */
 unsigned long fathom_vm_steps;
@@ -50,6 +53,9 @@ struct env {
 	unsigned int kernel_reads, user_reads;
 	uint64_t stack_id;
 	uint64_t elapsed;
+	uint64_t regs[21]; /* struct pt_regs, for GET_REG */
+	uint8_t *task; /* GET_CURRENT_TASK; kernel reads inside it are real */
+	size_t task_size;
 	uint8_t ctx[512]; /* the hit's record READ_CTX reads */
 	size_t ctx_len;	  /* 0: no record */
 };
@@ -162,9 +168,16 @@ static u64 h_ustr(u64 dst, u64 len, u64 src, u64 d, u64 e, void *x)
 	E->user_reads++;
 	return read_str(dst, len, src);
 }
+static bool in_task(u64 src, u64 len)
+{
+	return E->task && src >= (u64)(uintptr_t)E->task &&
+	       src + len <= (u64)(uintptr_t)E->task + E->task_size;
+}
 static u64 h_kstr(u64 dst, u64 len, u64 src, u64 d, u64 e, void *x)
 {
 	E->kernel_reads++;
+	if (in_task(src, len))
+		return read_str(dst, len, src);
 	/* "kernel" memory is not mapped here: a fixed string stands in */
 	return read_str(dst, len, (u64) "kernelstr");
 }
@@ -295,6 +308,30 @@ static u64 h_read_ctx(u64 dst, u64 len, u64 off, u64 d, u64 e, void *x)
 	return 0;
 }
 
+static u64 h_get_reg(u64 off, u64 b, u64 c, u64 d, u64 e, void *x)
+{
+	return off % 8 == 0 && off / 8 < 21 ? E->regs[off / 8] : 0;
+}
+static u64 h_uread(u64 dst, u64 len, u64 src, u64 d, u64 e, void *x)
+{
+	E->user_reads++;
+	memcpy((void *)dst, (const void *)src, len);
+	return 0;
+}
+static u64 h_task(u64 a, u64 b, u64 c, u64 d, u64 e, void *x)
+{
+	return (u64)(uintptr_t)E->task;
+}
+static u64 h_kread(u64 dst, u64 len, u64 src, u64 d, u64 e, void *x)
+{
+	E->kernel_reads++;
+	if (!in_task(src, len)) {
+		memset((void *)dst, 0, len);
+		return (u64)-14;
+	}
+	memcpy((void *)dst, (const void *)src, len);
+	return 0;
+}
 static void set_helpers(fathom_helper_fn *h)
 {
 	memset(h, 0, sizeof(*h) * __FATHOM_HELPER_MAX);
@@ -320,6 +357,10 @@ static void set_helpers(fathom_helper_fn *h)
 	h[FATHOM_HELPER_GET_USTACK_ID] = h_stack;
 	h[FATHOM_HELPER_ELAPSED_NS] = h_elapsed;
 	h[FATHOM_HELPER_READ_CTX] = h_read_ctx;
+	h[FATHOM_HELPER_GET_REG] = h_get_reg;
+	h[FATHOM_HELPER_PROBE_READ_USER] = h_uread;
+	h[FATHOM_HELPER_GET_CURRENT_TASK] = h_task;
+	h[FATHOM_HELPER_PROBE_READ_KERNEL] = h_kread;
 }
 
 /* ---- fixture --------------------------------------------------------- */
@@ -969,7 +1010,6 @@ TEST_F(cg, stack_keys)
 
 TEST_F(cg, unsupported_constructs)
 {
-	CG_FAILS(self, "kprobe:f { @t = curtask; }", "not supported yet");
 	CG_FAILS(self, "kprobe:f { @a = kaddr(\"jiffies\"); }",
 		 "not supported yet");
 }
@@ -977,7 +1017,7 @@ TEST_F(cg, unsupported_constructs)
 TEST_F(cg, unsupported_has_location)
 {
 	int err = cg_compile(&self->d, &self->s, &self->c, self->env,
-			     "kprobe:f {\n  @x = curtask;\n}");
+			     "kprobe:f {\n  @x = kaddr(\"jiffies\");\n}");
 
 	ASSERT_NE(0, err);
 	EXPECT_TRUE(fe_err(&self->d, 2, 8, "not supported yet"));
@@ -1917,6 +1957,353 @@ TEST_F(cg, registers_across_calls)
 	EXPECT_EQ(0 + ~2LL, V("@d"));
 	EXPECT_EQ(9 - (2 - (3 - (4 - (5 - (6 - (7 - (8 - (9 - 10)))))))),
 		  V("@e"));
+}
+
+/* ---- USDT ------------------------------------------------------------ */
+
+#define USDT_SPEC "usdt:" FE_USDT_BIN ":fathom:hit"
+
+/* The fixture (selftests/e2e/usdt_prog.c at -O2) has two sites of
+ * fathom:hit whose arguments differ: one program each, one uprobe per
+ * site with the semaphore as its reference counter. */
+TEST_F(cg, usdt_sites_and_programs)
+{
+	CG_OK(self, USDT_SPEC " { @ = count(); }");
+	ASSERT_EQ(2, self->c->nr_probes);
+	ASSERT_EQ(2, self->c->nr_progs);
+	ASSERT_EQ(1, self->c->nr_specs);
+	EXPECT_EQ(2, self->c->spec_nprobes[0]);
+	EXPECT_EQ(FATHOM_PROBE_UPROBE, self->c->probes[0].kind);
+	EXPECT_EQ(0, self->c->probes[0].prog);
+	EXPECT_EQ(1, self->c->probes[1].prog);
+	EXPECT_NE(0, self->c->probes[0].ref_ctr_offset);
+	EXPECT_EQ(self->c->probes[0].ref_ctr_offset,
+		  self->c->probes[1].ref_ctr_offset);
+	EXPECT_NE(self->c->probes[0].offset, self->c->probes[1].offset);
+	EXPECT_STREQ(FE_USDT_BIN, self->c->probes[0].upath);
+	EXPECT_STREQ("usdt:" FE_USDT_BIN ":fathom:hit",
+		     self->c->probe_names[1]);
+	/* the name alone and a wildcard find the same sites */
+	CG_OK(self, "usdt:" FE_USDT_BIN ":h?t { @ = count(); }");
+	EXPECT_EQ(2, self->c->nr_probes);
+}
+
+/* Each operand kind, from synthetic argument strings put on the sites. */
+TEST_F(cg, usdt_operand_kinds)
+{
+	static const char spec[] =
+		"-1@%cl 2@$-7 -4@-8(%rbp) 8@16(%rax,%rdx,4) -2@%r9w 4@%eax";
+	uint8_t mem[64] = { 0 };
+	int32_t neg = -100000;
+	uint64_t big = 0x1122334455667788ULL;
+	struct probe_spec *sp;
+	uint32_t j;
+	int err;
+
+	err = fe_parse(&self->d, &self->s,
+		       USDT_SPEC " { @a = sum(arg0); @b = sum(arg1); "
+				 "@c = sum(arg2); @d = sum(arg3); "
+				 "@e = sum(arg4); @f = sum(arg5); }");
+	ASSERT_EQ(0, err);
+	/* the usdt pass runs in the check: replace the argument specs after
+	 * it, before the semantic types argN (signedness of the first) */
+	ASSERT_NE(0, fathom_script_check(self->s, &self->d)); /* 6 > 4 args */
+	ASSERT_TRUE(
+		fe_err(&self->d, 0, 0,
+		       "'arg4': the USDT probe fathom:hit has 4 arguments"));
+	fathom_script_free(self->s);
+	self->s = NULL;
+	diag_fini(&self->d);
+	diag_init_capture(&self->d);
+
+	CG_OK(self, USDT_SPEC " { @a = sum(arg0); @b = sum(arg1); "
+			      "@c = sum(arg2); @d = sum(arg3); }");
+	free_store(self->env); /* it reads the maps of self->c */
+	fathom_compiled_free(self->c);
+	self->c = NULL;
+	sp = &self->s->prog.probes[0]->specs[0];
+	for (j = 0; j < sp->nsites; j++) {
+		ASSERT_EQ(0, fathom_usdt_parse_args(spec, sp->sites[j].argv,
+						    &sp->sites[j].argc));
+		sp->sites[j].args = spec;
+	}
+	/* two programs before, one now: all sites read the same */
+	self->c = fathom_codegen(self->s, &self->d);
+	ASSERT_NE(NULL, self->c);
+	ASSERT_EQ(1, self->c->nr_progs);
+	self->env->c = self->c;
+	self->env->maps = calloc(self->c->nr_maps + 1, sizeof(struct store));
+	self->env->regs[11] = 0xabcdef1234f0ULL; /* rcx: %cl = 0xf0 = -16 */
+	memcpy(mem, &neg, 4);
+	self->env->regs[4] = (uint64_t)(uintptr_t)(mem + 8); /* rbp */
+	memcpy(mem + 40, &big, 8);
+	self->env->regs[10] = (uint64_t)(uintptr_t)mem; /* rax */
+	self->env->regs[12] = 6;			/* rdx */
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(-16, V("@a"));
+	EXPECT_EQ(65529, V("@b")); /* 2 bytes of -7, unsigned */
+	EXPECT_EQ(-100000, V("@c"));
+	EXPECT_EQ((int64_t)big, V("@d"));
+	EXPECT_EQ(2, self->env->user_reads);
+}
+
+TEST_F(cg, usdt_errors)
+{
+	CG_FAILS(
+		self, "usdt:" FE_USDT_BIN ":fathom:hti { @ = count(); }",
+		"usdt:" FE_USDT_BIN
+		":fathom:hti: no USDT probe matches 'fathom:hti' in " FE_USDT_BIN);
+	CG_FAILS(self, "usdt:/nonexistent/bin:a:b { @ = count(); }",
+		 "usdt:/nonexistent/bin:a:b: cannot find '/nonexistent/bin'");
+	CG_FAILS(
+		self, USDT_SPEC ", kprobe:f { @ = sum(arg0); }",
+		"argN cannot be read in a block that has both usdt and other probes");
+}
+
+/* ---- kernel structs through BTF -------------------------------------- */
+
+/*
+ * A synthetic BTF blob:
+ *   struct task_struct { int pid; struct task_struct *parent;
+ *			  char comm[16]; int flags:3; unsigned short id; };
+ */
+static const char btf_strs[] =
+	"\0int\0task_struct\0pid\0parent\0comm\0flags\0char\0id\0u16";
+enum {
+	S_INT = 1,
+	S_TASK = 5,
+	S_PID = 17,
+	S_PARENT = 21,
+	S_COMM = 28,
+	S_FLAGS = 33,
+	S_CHAR = 39,
+	S_ID = 44,
+	S_U16 = 47
+};
+
+static size_t btf_blob(uint8_t *buf)
+{
+	uint32_t t[64], n = 0;
+	struct btf_header h = { .magic = BTF_MAGIC,
+				.version = BTF_VERSION,
+				.hdr_len = sizeof(h) };
+
+	/* 1: int */
+	t[n++] = S_INT, t[n++] = BTF_KIND_INT << 24, t[n++] = 4;
+	t[n++] = BTF_INT_SIGNED << 24 | 32;
+	/* 2: struct task_struct, kind_flag: bitfield member offsets */
+	t[n++] = S_TASK, t[n++] = 1u << 31 | BTF_KIND_STRUCT << 24 | 5;
+	t[n++] = 40;
+	t[n++] = S_PID, t[n++] = 1, t[n++] = 0;
+	t[n++] = S_PARENT, t[n++] = 3, t[n++] = 64;
+	t[n++] = S_COMM, t[n++] = 5, t[n++] = 128;
+	t[n++] = S_FLAGS, t[n++] = 1, t[n++] = 3u << 24 | 256;
+	t[n++] = S_ID, t[n++] = 6, t[n++] = 288;
+	/* 3: struct task_struct * */
+	t[n++] = 0, t[n++] = BTF_KIND_PTR << 24, t[n++] = 2;
+	/* 4: char */
+	t[n++] = S_CHAR, t[n++] = BTF_KIND_INT << 24, t[n++] = 1;
+	t[n++] = BTF_INT_CHAR << 24 | 8;
+	/* 5: char[16] */
+	t[n++] = 0, t[n++] = BTF_KIND_ARRAY << 24, t[n++] = 0;
+	t[n++] = 4, t[n++] = 1, t[n++] = 16;
+	/* 6: u16 (a typedef of an unsigned 2-byte int, 7) */
+	t[n++] = S_U16, t[n++] = BTF_KIND_TYPEDEF << 24, t[n++] = 7;
+	t[n++] = 0, t[n++] = BTF_KIND_INT << 24, t[n++] = 2;
+	t[n++] = 16;
+	h.type_off = 0;
+	h.type_len = n * 4;
+	h.str_off = h.type_len;
+	h.str_len = sizeof(btf_strs);
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), t, n * 4);
+	memcpy(buf + sizeof(h) + n * 4, btf_strs, sizeof(btf_strs));
+	return sizeof(h) + n * 4 + sizeof(btf_strs);
+}
+
+/* Write the synthetic blob to a file; returns its path (static). */
+static const char *btf_file(void)
+{
+	static char path[64];
+	uint8_t buf[1024];
+	size_t len = btf_blob(buf);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/fathom-test-btf.%d", (int)getpid());
+	f = fopen(path, "w");
+	if (!f)
+		return NULL;
+	fwrite(buf, 1, len, f);
+	fclose(f);
+	return path;
+}
+
+static int cg_compile_btf(struct diag_sink *d, struct fathom_script **s,
+			  struct fathom_compiled **c, struct env *env,
+			  const char *src, const char *btf)
+{
+	struct fathom_compile_opts o = { .btf = btf };
+	int err;
+
+	free_store(env);
+	fathom_compiled_free(*c);
+	*c = NULL;
+	err = fe_parse(d, s, src);
+	if (err)
+		return err;
+	err = fathom_script_set_opts(*s, &o);
+	if (err)
+		return err;
+	err = fathom_script_check(*s, d);
+	if (err)
+		return err;
+	*c = fathom_codegen(*s, d);
+	if (!*c)
+		return -22;
+	env->c = *c;
+	env->maps = calloc((*c)->nr_maps + 1, sizeof(struct store));
+	return 0;
+}
+
+/* Members of the synthetic task_struct, read through curtask and casts,
+ * pointers followed. */
+TEST_F(cg, btf_members_synthetic)
+{
+	uint8_t task[40] = { 0 }, parent[40] = { 0 };
+	uint8_t both[80];
+	char comm[16] = "bash";
+	const char *path = btf_file();
+	int32_t pid = -42, ppid = 7;
+	uint16_t id = 0xfffe;
+	uint64_t pp;
+	int err;
+
+	ASSERT_NE(NULL, path);
+	err = cg_compile_btf(
+		&self->d, &self->s, &self->c, self->env,
+		"kprobe:f { @a = curtask->pid; @b = curtask->parent->pid; "
+		"@c[curtask->comm] = count(); @d = ((struct task_struct *)curtask)->id; "
+		"@e = curtask->parent->parent->pid; }",
+		path);
+	if (err) {
+		FE_LOG(&self->d);
+	}
+	ASSERT_EQ(0, err);
+	/* task at both[0], its parent at both[40] (inside the fake task
+	 * memory so the reads are real), the parent's parent NULL */
+	memcpy(task, &pid, 4);
+	memcpy(task + 16, "bash", 5);
+	memcpy(task + 36, &id, 2);
+	memcpy(parent, &ppid, 4);
+	memcpy(both, task, 40);
+	memcpy(both + 40, parent, 40);
+	pp = (uint64_t)(uintptr_t)(both + 40);
+	memcpy(both + 8, &pp, 8);
+	self->env->task = both;
+	self->env->task_size = sizeof(both);
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(-42, V("@a"));
+	EXPECT_EQ(7, V("@b"));
+	EXPECT_EQ(1, mapv_key(self->env, "@c", comm, 0, ABSENT));
+	EXPECT_EQ(0xfffe, V("@d")); /* unsigned short, zero-extended */
+	EXPECT_EQ(0, V("@e"));	    /* a NULL pointer reads 0 */
+	unlink(path);
+}
+
+TEST_F(cg, btf_errors)
+{
+	const char *path = btf_file();
+
+	ASSERT_NE(NULL, path);
+	ASSERT_NE(0, cg_compile_btf(&self->d, &self->s, &self->c, self->env,
+				    "kprobe:f { @ = curtask->pidd; }", path));
+	EXPECT_TRUE(fe_err(&self->d, 1, 25,
+			   "struct task_struct has no member 'pidd'"));
+	ASSERT_NE(0, cg_compile_btf(&self->d, &self->s, &self->c, self->env,
+				    "kprobe:f { @ = curtask->flags; }", path));
+	EXPECT_TRUE(fe_err(
+		&self->d, 1, 25,
+		"member 'flags' of task_struct is a bitfield, which cannot be read"));
+	ASSERT_NE(0, cg_compile_btf(
+			     &self->d, &self->s, &self->c, self->env,
+			     "kprobe:f { @ = ((struct task_strct *)0)->pid; }",
+			     path));
+	EXPECT_TRUE(fe_err(
+		&self->d, 1, 25,
+		"unknown struct 'task_strct': struct task_strct is not in BTF"));
+	EXPECT_TRUE(fe_has(&self->d, DIAG_NOTE, 1, 25,
+			   "did you mean 'struct task_struct'?"));
+	ASSERT_NE(0, cg_compile_btf(&self->d, &self->s, &self->c, self->env,
+				    "kprobe:f { @ = curtask.pid; }", path));
+	EXPECT_TRUE(
+		fe_err(&self->d, 1, 16, "'.pid' on a pointer: use '->pid'"));
+	ASSERT_NE(0, cg_compile_btf(&self->d, &self->s, &self->c, self->env,
+				    "kprobe:f { @ = pid->x; }", path));
+	EXPECT_TRUE(fe_err(
+		&self->d, 1, 16,
+		"'->x' needs a pointer to a struct, as in ((struct task_struct *)curtask)->pid"));
+	unlink(path);
+	ASSERT_NE(0, cg_compile_btf(&self->d, &self->s, &self->c, self->env,
+				    "kprobe:f { @ = curtask->pid; }",
+				    "/nonexistent/btf"));
+	EXPECT_TRUE(fe_err(
+		&self->d, 1, 16,
+		"'->pid' needs the kernel's BTF type information: no BTF: /nonexistent/btf does not exist (the kernel needs CONFIG_DEBUG_INFO_BTF for struct member access)"));
+	/* curtask alone needs no BTF: an address */
+	ASSERT_EQ(0, cg_compile_btf(&self->d, &self->s, &self->c, self->env,
+				    "kprobe:f { @ = curtask; }",
+				    "/nonexistent/btf"));
+}
+
+/* The host kernel's BTF, when it has one: the offsets lib/btf finds are
+ * the ones the code reads. */
+TEST_F(cg, btf_vmlinux_task_struct)
+{
+	struct fathom_btf *btf;
+	struct fathom_btf_member pidm, tgidm, commm, parm;
+	uint64_t tsize, pp;
+	uint32_t id;
+	uint8_t *mem;
+	int32_t pid = 1234, tgid = 1200, ppid = 1;
+	int err;
+
+	if (access(FATHOM_BTF_VMLINUX, R_OK))
+		SKIP(return, "no %s", FATHOM_BTF_VMLINUX);
+	btf = fathom_btf_load(NULL, &err, NULL, 0);
+	ASSERT_NE(NULL, btf);
+	ASSERT_EQ(0, fathom_btf_find_struct(btf, "task_struct", &id));
+	ASSERT_EQ(0, fathom_btf_size(btf, id, &tsize));
+	ASSERT_EQ(0, fathom_btf_member(btf, id, "pid", &pidm));
+	ASSERT_EQ(0, fathom_btf_member(btf, id, "tgid", &tgidm));
+	ASSERT_EQ(0, fathom_btf_member(btf, id, "comm", &commm));
+	ASSERT_EQ(0, fathom_btf_member(btf, id, "real_parent", &parm));
+	fathom_btf_free(btf);
+	ASSERT_EQ(4, pidm.size);
+	mem = calloc(2, tsize);
+	ASSERT_NE(NULL, mem);
+	memcpy(mem + pidm.offset, &pid, 4);
+	memcpy(mem + tgidm.offset, &tgid, 4);
+	memcpy(mem + commm.offset, "worker", 7);
+	pp = (uint64_t)(uintptr_t)(mem + tsize);
+	memcpy(mem + parm.offset, &pp, 8);
+	memcpy(mem + tsize + tgidm.offset, &ppid, 4);
+	self->env->task = mem;
+	self->env->task_size = 2 * tsize;
+	err = cg_compile_btf(
+		&self->d, &self->s, &self->c, self->env,
+		"kprobe:f { @[curtask->pid, ((struct task_struct *)curtask)->tgid, "
+		"curtask->real_parent->tgid, curtask->comm] = count(); "
+		"@p = curtask->pid; @t = curtask->tgid; @pp = curtask->real_parent->tgid; }",
+		NULL);
+	if (err) {
+		FE_LOG(&self->d);
+	}
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(1234, V("@p"));
+	EXPECT_EQ(1200, V("@t"));
+	EXPECT_EQ(1, V("@pp"));
+	free(mem);
 }
 
 TEST_HARNESS_MAIN

@@ -445,8 +445,8 @@ TEST_F(fe, syntax_errors)
 	FE_FAILS(self, "BEGIN { @x[] = 1; }", 1, 12, "expected a key");
 	FE_FAILS(self, "BEGIN { @x = 1 ? 2; }", 1, 19, "expected ':'");
 	FE_FAILS(self, "BEGIN { while (1) { } }", 1, 9, "not supported");
-	FE_FAILS(self, "BEGIN { $x = (struct task_struct *)curtask; }", 1, 15,
-		 "struct types are not supported");
+	FE_FAILS(self, "BEGIN { $x = (struct task_struct)curtask; }", 1, 33,
+		 "expected '*': only pointers to structs can be cast to");
 	FE_FAILS(self, "BEGIN { @x = (1, 2); }", 1, 16, "tuples");
 	FE_FAILS(self, "kprobe:f /pid { }", 1, 15, "expected '/'");
 	FE_FAILS(self, "kprobe:f pid { }", 1, 10, "expected '{' or ','");

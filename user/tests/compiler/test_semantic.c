@@ -250,8 +250,10 @@ TEST_F(fe, builtins_per_probe_kind)
 		 "uaddr() is only valid in uprobe");
 	FE_FAILS(self, "tracepoint:a:b { print(args); }", 1, 24,
 		 "'args' can only be used to read a field");
-	FE_FAILS(self, "kprobe:f { @x = curtask.pid; }", 1, 17,
-		 "fields can only be read from 'args'");
+	/* the front end alone is built without lib/btf.c */
+	FE_FAILS(
+		self, "kprobe:f { @x = curtask.pid; }", 1, 17,
+		"'.pid' needs the kernel's BTF type information: this program was built without BTF support");
 }
 
 TEST_F(fe, function_arguments)

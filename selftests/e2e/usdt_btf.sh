@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# USDT probes and kernel structs (BTF) through the fathom command, against
+# the real module. USDT: the sites of selftests/e2e/usdt_prog.c
+# (<sys/sdt.h>, a semaphore, two sites with different argument strings),
+# at -O0 (memory operands) and -O2 (registers), fire exactly as often as
+# the program ran them, with the exact argument values; the semaphore is
+# set only while traced. BTF: curtask and casts to struct task_struct
+# read the traced process's pid, tgid, comm and parent. TAP out; runs in
+# the guest.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+fathom=$top/user/fathom
+bin=$top/build/selftests
+. "$top/selftests/e2e/tap.sh"
+
+# 6 rounds i = 0..5: arg0 = i % 3, arg1 = -(i + 1), arg2 = "even"/"odd",
+# arg3 = -i * 2^33
+script='usdt:PROG:fathom:hit { @[arg0] = count(); @s = sum(arg1); @t = sum(arg3); printf("%s\n", str(arg2)); }'
+expect='even
+odd
+even
+odd
+even
+odd
+semaphore seen 6 of 6
+
+@[0]: 2
+@[1]: 2
+@[2]: 2
+
+@s: -21
+
+@t: -128849018880'
+for o in O0 O2; do
+	prog=$bin/usdt_prog_$o
+	out=$("$fathom" -q -e "${script//PROG/$prog}" -c "$prog 6 wait" 2>&1)
+	got=$(grep -v '^$' <<<"$out" | sort)
+	want=$(grep -v '^$' <<<"$expect" | sort)
+	[ "$got" = "$want" ]
+	tap $? "usdt.args_and_counts_$o" "$out"
+done
+
+# untraced, the semaphore stays clear and the probes are skipped
+out=$("$bin/usdt_prog_O2" 4)
+[ "$out" = "semaphore seen 0 of 4" ]
+tap $? usdt.semaphore_clear_untraced "$out"
+
+# the probe name alone, unambiguous, and a wildcard
+out=$("$fathom" -q -e "usdt:$bin/usdt_prog_O2:hi* { @ = count(); }" \
+	-c "$bin/usdt_prog_O2 3 wait" 2>&1)
+grep -q '^@: 3$' <<<"$out"
+tap $? usdt.name_only_wildcard "$out"
+
+# -l lists the probe once (two sites)
+out=$("$fathom" -l "usdt:$bin/usdt_prog_O2:*" 2>&1)
+[ "$out" = "usdt:$bin/usdt_prog_O2:fathom:hit" ]
+tap $? usdt.list "$out"
+
+# an unknown probe: the error names it, with a suggestion
+out=$("$fathom" -e "usdt:$bin/usdt_prog_O2:fathom:hti { @ = count(); }" 2>&1)
+r=$?
+[ $r = 1 ] && grep -q "no USDT probe matches 'fathom:hti'" <<<"$out" &&
+	grep -q "did you mean 'fathom:hit'?" <<<"$out"
+tap $? usdt.unknown_probe "$out"
+
+# an argument the probe does not have
+out=$("$fathom" -e "usdt:$bin/usdt_prog_O2:fathom:hit { @ = sum(arg4); }" 2>&1)
+grep -q "'arg4': the USDT probe fathom:hit has 4 arguments" <<<"$out"
+tap $? usdt.no_such_arg "$out"
+
+# ---- BTF ----
+chain=$bin/stack_chain
+
+# curtask's pid is the thread id, tgid the process id (4 getppid calls)
+out=$("$fathom" -q -e 'kprobe:__x64_sys_getppid /pid == cpid/ { @[curtask->pid == tid, ((struct task_struct *)curtask)->tgid == pid, curtask->comm] = count(); }' \
+	-c "$chain 4" 2>&1)
+[ "$(grep -v '^$' <<<"$out")" = "@[1, 1, stack_chain]: 4" ]
+tap $? btf.curtask_pid_tgid_comm "$out"
+
+# a pointer member followed: the parent is this shell's child, fathom
+out=$("$fathom" -q -e 'kprobe:__x64_sys_getppid /pid == cpid/ { printf("%d %d\n", curtask->real_parent->tgid, curtask->tgid); exit(); }' \
+	-c "$chain 1" 2>&1)
+read -r ppid tgid <<<"$out"
+[ -n "$ppid" ] && [ "$ppid" -gt 1 ] && [ "$tgid" -gt "$ppid" ] 2>/dev/null
+tap $? btf.pointer_chain "$out"
+
+# a member that does not exist, and a struct that does not
+out=$("$fathom" -e 'kprobe:__x64_sys_getppid { @ = curtask->pidd; }' 2>&1)
+r=$?
+[ $r = 1 ] && grep -q "error: struct task_struct has no member 'pidd'" <<<"$out"
+tap $? btf.unknown_member "$out"
+out=$("$fathom" -e 'kprobe:__x64_sys_getppid { @ = ((struct task_strct *)curtask)->pid; }' 2>&1)
+grep -q "unknown struct 'task_strct'" <<<"$out" &&
+	grep -q "did you mean 'struct task_struct'?" <<<"$out"
+tap $? btf.unknown_struct "$out"
+
+# no BTF: the error says so
+out=$(FATHOM_BTF=/nonexistent "$fathom" -e 'kprobe:__x64_sys_getppid { @ = curtask->pid; }' 2>&1)
+grep -q "needs the kernel's BTF type information: no BTF" <<<"$out"
+tap $? btf.missing "$out"
+
+echo "1..$n"
+[ $failed = 0 ]
