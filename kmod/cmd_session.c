@@ -225,6 +225,7 @@ static int verify_progs(struct fathom_session *s, struct genl_info *info)
 					    "program rejected by the verifier");
 			break;
 		}
+		fathom_prog_prefilter(&s->progs[i]);
 	}
 	kfree(log.buf);
 	return ret;

@@ -210,6 +210,8 @@ static inline void fathom_probe_hit(struct fathom_probe *probe,
 
 extern const fathom_helper_fn fathom_runtime_helpers[];
 
+void fathom_prog_prefilter(struct fathom_sprog *sp);
+
 int fathom_runtime_init(void);
 void fathom_runtime_uninit(void);
 

@@ -45,6 +45,104 @@ static DEFINE_PER_CPU(unsigned int, hit_nesting);
 /* Scratch for stack traces: fathom_limits.max_stack_depth entries. */
 static unsigned long __percpu *stack_ips;
 
+/*
+ * The value of a helper without arguments that a prefilter may call: the
+ * same as the helper returns (h_get_pid ... below).
+ */
+static __always_inline u64 prefilter_value(u32 helper)
+{
+	switch (helper) {
+	case FATHOM_HELPER_GET_PID:
+		return current->tgid;
+	case FATHOM_HELPER_GET_TID:
+		return current->pid;
+	case FATHOM_HELPER_GET_UID:
+		return from_kuid(&init_user_ns, current_uid());
+	case FATHOM_HELPER_GET_GID:
+		return from_kgid(&init_user_ns, current_gid());
+	default:
+		return smp_processor_id();
+	}
+}
+
+/* Would the program's leading jump to "r0 = 0; exit" be taken? */
+static __always_inline bool prefilter_rejects(const struct fathom_sprog *sp)
+{
+	u64 v = prefilter_value(sp->pre_helper);
+	u64 imm = (u64)(s64)sp->pre_imm;
+
+	switch (sp->pre_op) {
+	case FATHOM_JEQ:
+		return v == imm;
+	case FATHOM_JNE:
+		return v != imm;
+	case FATHOM_JGT:
+		return v > imm;
+	case FATHOM_JGE:
+		return v >= imm;
+	case FATHOM_JLT:
+		return v < imm;
+	case FATHOM_JLE:
+		return v <= imm;
+	case FATHOM_JSGT:
+		return (s64)v > (s64)imm;
+	case FATHOM_JSGE:
+		return (s64)v >= (s64)imm;
+	case FATHOM_JSLT:
+		return (s64)v < (s64)imm;
+	case FATHOM_JSLE:
+		return (s64)v <= (s64)imm;
+	default:
+		return false;
+	}
+}
+
+/**
+ * fathom_prog_prefilter() - find a program's native prefilter
+ * @sp: a verified program
+ *
+ * Programs compiled from "/pid == N/ { ... }" and the like start with a
+ * call of an argument-less helper and a conditional jump on its result to
+ * "r0 = 0; exit": nothing the program does before the exit has an effect.
+ * The hit path then runs that test natively and only enters the
+ * interpreter for hits that pass it (running the whole program, test
+ * included, so the result is the same either way).
+ */
+void fathom_prog_prefilter(struct fathom_sprog *sp)
+{
+	const struct fathom_insn *in = sp->insns;
+	u32 len = sp->vm.len, t;
+	u8 op;
+
+	sp->pre_helper = 0;
+	if (len < 4 || in[0].code != (FATHOM_JMP | FATHOM_CALL))
+		return;
+	switch (in[0].imm) {
+	case FATHOM_HELPER_GET_PID:
+	case FATHOM_HELPER_GET_TID:
+	case FATHOM_HELPER_GET_UID:
+	case FATHOM_HELPER_GET_GID:
+	case FATHOM_HELPER_GET_CPU:
+		break;
+	default:
+		return;
+	}
+	op = in[1].code & 0xf0;
+	if ((in[1].code & 0x0f) != (FATHOM_JMP | FATHOM_K) ||
+	    in[1].dst_reg != 0 || op < FATHOM_JEQ || op > FATHOM_JSLE ||
+	    in[1].off < 0)
+		return;
+	t = 2 + in[1].off;
+	if (t + 1 >= len ||
+	    in[t].code != (FATHOM_ALU64 | FATHOM_MOV | FATHOM_K) ||
+	    in[t].dst_reg != 0 || in[t].imm != 0 ||
+	    in[t + 1].code != (FATHOM_JMP | FATHOM_EXIT))
+		return;
+	sp->pre_op = op;
+	sp->pre_imm = in[1].imm;
+	sp->pre_helper = in[0].imm;
+}
+
 /**
  * fathom_probe_hit_ctx() - run a probe's program for one event
  * @probe: the probe that fired
@@ -80,6 +178,14 @@ notrace void fathom_probe_hit_ctx(struct fathom_probe *probe,
 	if (unlikely(this_cpu_inc_return(hit_nesting) != 1)) {
 		this_cpu_inc(s->pcpu->drop_recursion);
 		this_cpu_inc(*probe->drops);
+		goto out_dec;
+	}
+
+	/* a leading "/pid == N/"-style test, run natively (a rejected hit) */
+	if (probe->prog->pre_helper && prefilter_rejects(probe->prog)) {
+		this_cpu_inc(s->pcpu->hits);
+		this_cpu_inc(*probe->hits);
+		this_cpu_inc(*probe->prog->runs);
 		goto out_dec;
 	}
 

@@ -44,11 +44,20 @@ struct fathom_session_pcpu {
  * @vm: the verified program (its run pointer rejects if it was not)
  * @insns: the instructions, owned
  * @runs: per-CPU count of runs
+ * @pre_helper: a prefilter (fathom_prog_prefilter()), 0 for none: the
+ *	program starts "call @pre_helper; if r0 @pre_op @pre_imm goto out"
+ *	where out is "r0 = 0; exit", so the hit path may run that test
+ *	natively and skip the program when the jump would be taken
+ * @pre_op: the jump's FATHOM_J* operation
+ * @pre_imm: its immediate
  */
 struct fathom_sprog {
 	struct fathom_prog vm;
 	struct fathom_insn *insns;
 	u64 __percpu *runs;
+	u32 pre_helper;
+	u8 pre_op;
+	s32 pre_imm;
 };
 
 /**

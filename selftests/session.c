@@ -223,6 +223,45 @@ TEST_F(session, entry_probe_kprobe_counts_exactly)
 	counts_exactly(_metadata, self, FATHOM_PROBE_PATH_KPROBE);
 }
 
+/*
+ * A program that starts "call get_pid; if r0 != PID goto exit" (what the
+ * compiler makes of /pid == PID/) is filtered natively before the
+ * interpreter: the count must stay exact with other processes hitting the
+ * probe, and rejected hits still count as runs.
+ */
+TEST_F(session, native_prefilter_counts_exactly)
+{
+	struct fathom_create_result res;
+	struct fathom_session_info info;
+	struct prog p;
+	pid_t busy[2];
+	struct totals t;
+
+	memset(&p, 0, sizeof(p));
+	prog_add(&p, FATHOM_CALL_HELPER(FATHOM_HELPER_GET_PID));
+	prog_exit_if(&p, FATHOM_JNE, 0, getpid());
+	prog_count_key0(&p, 1);
+	prog_finish(&p);
+	ASSERT_EQ(0, create_one(&self->nl, &p, FATHOM_PROBE_KPROBE, SYSCALL_FN,
+				&count_map, 1, &res))
+	TH_LOG("%s", self->nl.errmsg);
+	self->sid = res.session_id;
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
+					self->sid));
+	busy_start(busy);
+	call_getppid(1234);
+	busy_stop(busy);
+	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
+					self->sid));
+	t = map_totals(&self->nl, self->sid, 1);
+	EXPECT_EQ(1234, t.sum);
+	ASSERT_EQ(0, fathom_session_get(&self->nl, self->sid, &info));
+	EXPECT_LT(1234, info.probes[0].hits); /* the busy children's too */
+	EXPECT_EQ(info.probes[0].hits, info.progs[0].runs);
+	EXPECT_EQ(0, info.stats.prog_errors);
+	fathom_session_info_free(&info);
+}
+
 /* kprobes by address, and at an offset inside the function. */
 TEST_F(session, kprobe_by_address_and_offset)
 {
