@@ -80,3 +80,56 @@ int getppid_probed(void)
 		return -1;
 	return k || f;
 }
+
+static void count_owned(const struct fathom_session_info *info, void *arg)
+{
+	pid_t *pid = arg;
+
+	if (info->owner_pid == (uint32_t)pid[0])
+		pid[1]++;
+}
+
+unsigned int sessions_of(struct fathom_nl *nl, pid_t pid)
+{
+	pid_t found[2] = { pid, 0 };
+
+	if (fathom_session_list(nl, count_owned, found))
+		return ~0U;
+	return found[1];
+}
+
+static void add_first_u64(uint32_t cpu, const void *key, uint32_t key_size,
+			  const void *value, uint32_t value_size, void *arg)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, value, value_size < 8 ? value_size : 8);
+	*(uint64_t *)arg += v;
+}
+
+uint64_t map_sum(struct fathom_nl *nl, uint32_t sid, uint32_t map)
+{
+	uint64_t n = 0;
+
+	if (fathom_map_dump(nl, sid, map, add_first_u64, &n))
+		return ~0ULL;
+	return n;
+}
+
+int relay_drain(const char *rel, fathom_relay_cb cb, void *arg, uint64_t *lost)
+{
+	struct fathom_relay_reader *rd;
+	char dir[512];
+	int ret;
+
+	if (fathom_relay_debugfs_path(rel, dir, sizeof(dir)))
+		return -ENAMETOOLONG;
+	rd = fathom_relay_reader_open(dir);
+	if (!rd)
+		return -errno;
+	ret = fathom_relay_reader_drain(rd, cb, arg);
+	if (lost)
+		*lost = fathom_relay_reader_lost(rd);
+	fathom_relay_reader_close(rd);
+	return ret;
+}

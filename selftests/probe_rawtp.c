@@ -16,6 +16,7 @@
 
 #include "kselftest_harness.h"
 #include "api.h"
+#include "common.h"
 #include "prog.h"
 
 static const struct fathom_map_spec maps[] = {
@@ -57,24 +58,6 @@ static void build(struct prog *p)
 	prog_exit_if(p, FATHOM_JNE, 0, SYS_getppid);
 	prog_count_key0(p, 2);
 	prog_finish(p);
-}
-
-static void add_u64(uint32_t cpu, const void *key, uint32_t key_size,
-		    const void *value, uint32_t value_size, void *arg)
-{
-	uint64_t v;
-
-	memcpy(&v, value, sizeof(v));
-	*(uint64_t *)arg += v;
-}
-
-static uint64_t count_of(struct fathom_nl *nl, uint32_t sid, uint32_t map)
-{
-	uint64_t n = 0;
-
-	if (fathom_map_dump(nl, sid, map, add_u64, &n))
-		return ~0ULL;
-	return n;
 }
 
 FIXTURE(rawtp)
@@ -134,8 +117,8 @@ TEST_F(rawtp, sys_enter_arguments_exact)
 		syscall(SYS_getppid);
 	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
 					self->sid));
-	EXPECT_EQ(321, count_of(&self->nl, self->sid, 1));
-	EXPECT_EQ(321, count_of(&self->nl, self->sid, 2));
+	EXPECT_EQ(321, map_sum(&self->nl, self->sid, 1));
+	EXPECT_EQ(321, map_sum(&self->nl, self->sid, 2));
 	ASSERT_EQ(0, fathom_session_get(&self->nl, self->sid, &info));
 	EXPECT_EQ(FATHOM_PROBE_PATH_TRACEPOINT, info.probes[0].path);
 	/* every syscall of the guest while started, ours included */
@@ -162,9 +145,9 @@ TEST_F(rawtp, sched_switch_fires)
 	usleep(50000); /* sleeping switches at least twice */
 	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
 					self->sid));
-	EXPECT_LE(2, count_of(&self->nl, self->sid, 1));
+	EXPECT_LE(2, map_sum(&self->nl, self->sid, 1));
 	ASSERT_EQ(0, fathom_session_get(&self->nl, self->sid, &info));
-	EXPECT_EQ(count_of(&self->nl, self->sid, 1), info.probes[0].hits);
+	EXPECT_EQ(map_sum(&self->nl, self->sid, 1), info.probes[0].hits);
 	fathom_session_info_free(&info);
 }
 

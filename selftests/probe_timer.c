@@ -74,54 +74,8 @@ static int on_record(const struct fathom_record_hdr *hdr, const void *payload,
 
 static int read_tags(const char *rel, struct tagged *t)
 {
-	struct fathom_relay_reader *rd;
-	char dir[512];
-	int ret;
-
 	memset(t, 0, sizeof(*t));
-	if (fathom_relay_debugfs_path(rel, dir, sizeof(dir)))
-		return -ENAMETOOLONG;
-	rd = fathom_relay_reader_open(dir);
-	if (!rd)
-		return -errno;
-	ret = fathom_relay_reader_drain(rd, on_record, t);
-	fathom_relay_reader_close(rd);
-	return ret;
-}
-
-static void add_u64(uint32_t cpu, const void *key, uint32_t key_size,
-		    const void *value, uint32_t value_size, void *arg)
-{
-	uint64_t v;
-
-	memcpy(&v, value, sizeof(v));
-	*(uint64_t *)arg += v;
-}
-
-static uint64_t count_of(struct fathom_nl *nl, uint32_t sid, uint32_t map)
-{
-	uint64_t n = 0;
-
-	if (fathom_map_dump(nl, sid, map, add_u64, &n))
-		return ~0ULL;
-	return n;
-}
-
-static void count_mine(const struct fathom_session_info *info, void *arg)
-{
-	pid_t *pid = arg;
-
-	if (info->owner_pid == (uint32_t)pid[0])
-		pid[1]++;
-}
-
-static unsigned int my_sessions(struct fathom_nl *nl)
-{
-	pid_t found[2] = { getpid(), 0 };
-
-	if (fathom_session_list(nl, count_mine, found))
-		return ~0U;
-	return found[1];
+	return relay_drain(rel, on_record, t, NULL);
 }
 
 static const struct fathom_map_spec count_maps[] = {
@@ -165,7 +119,7 @@ FIXTURE_TEARDOWN(timer)
 	if (self->sid)
 		fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_DESTROY,
 				   self->sid);
-	EXPECT_EQ(0, my_sessions(&self->nl));
+	EXPECT_EQ(0, sessions_of(&self->nl, getpid()));
 	fathom_nl_close(&self->nl);
 }
 
@@ -200,20 +154,20 @@ TEST_F(timer, begin_end_run_once_in_order)
 	self->sid = res.session_id;
 
 	/* created: BEGIN has not run */
-	EXPECT_EQ(0, count_of(&self->nl, self->sid, 1));
+	EXPECT_EQ(0, map_sum(&self->nl, self->sid, 1));
 	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
 					self->sid));
-	EXPECT_EQ(1, count_of(&self->nl, self->sid, 1));
-	EXPECT_EQ(0, count_of(&self->nl, self->sid, 3));
+	EXPECT_EQ(1, map_sum(&self->nl, self->sid, 1));
+	EXPECT_EQ(0, map_sum(&self->nl, self->sid, 3));
 	for (i = 0; i < 5; i++)
 		syscall(SYS_getppid);
 	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
 					self->sid));
 	/* stopping a stopped session runs nothing */
 	fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP, self->sid);
-	EXPECT_EQ(1, count_of(&self->nl, self->sid, 1));
-	EXPECT_EQ(5, count_of(&self->nl, self->sid, 2));
-	EXPECT_EQ(1, count_of(&self->nl, self->sid, 3));
+	EXPECT_EQ(1, map_sum(&self->nl, self->sid, 1));
+	EXPECT_EQ(5, map_sum(&self->nl, self->sid, 2));
+	EXPECT_EQ(1, map_sum(&self->nl, self->sid, 3));
 
 	ASSERT_EQ(0, read_tags(res.relay_dir, &t));
 	EXPECT_EQ(0, t.bad);
@@ -229,8 +183,8 @@ TEST_F(timer, begin_end_run_once_in_order)
 					self->sid));
 	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
 					self->sid));
-	EXPECT_EQ(2, count_of(&self->nl, self->sid, 1));
-	EXPECT_EQ(2, count_of(&self->nl, self->sid, 3));
+	EXPECT_EQ(2, map_sum(&self->nl, self->sid, 1));
+	EXPECT_EQ(2, map_sum(&self->nl, self->sid, 3));
 
 	ASSERT_EQ(0, fathom_session_get(&self->nl, self->sid, &info));
 	ASSERT_EQ(3, info.nr_probes);
@@ -255,8 +209,8 @@ TEST_F(timer, never_started_runs_nothing)
 	self->sid = res.session_id;
 	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
 					self->sid));
-	EXPECT_EQ(0, count_of(&self->nl, self->sid, 1));
-	EXPECT_EQ(0, count_of(&self->nl, self->sid, 2));
+	EXPECT_EQ(0, map_sum(&self->nl, self->sid, 1));
+	EXPECT_EQ(0, map_sum(&self->nl, self->sid, 2));
 	ASSERT_EQ(0, read_tags(res.relay_dir, &t));
 	EXPECT_EQ(0, t.n[TAG_BEGIN] + t.n[TAG_END]);
 }
@@ -275,18 +229,18 @@ TEST_F(timer, interval_fires_at_its_rate_only_while_running)
 	self->sid = res.session_id;
 
 	sleep_ms(200); /* created: no ticks */
-	EXPECT_EQ(0, count_of(&self->nl, self->sid, 1));
+	EXPECT_EQ(0, map_sum(&self->nl, self->sid, 1));
 	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_START,
 					self->sid));
 	sleep_ms(1000);
 	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
 					self->sid));
-	n = count_of(&self->nl, self->sid, 1);
+	n = map_sum(&self->nl, self->sid, 1);
 	/* 100 expected; a software-emulated guest runs timers a bit late */
 	EXPECT_LE(80, n);
 	EXPECT_GE(102, n);
 	sleep_ms(200); /* stopped: the timer is cancelled */
-	n2 = count_of(&self->nl, self->sid, 1);
+	n2 = map_sum(&self->nl, self->sid, 1);
 	EXPECT_EQ(n, n2);
 
 	ASSERT_EQ(0, read_tags(res.relay_dir, &t));
@@ -303,7 +257,7 @@ TEST_F(timer, interval_fires_at_its_rate_only_while_running)
 	sleep_ms(300);
 	ASSERT_EQ(0, fathom_session_cmd(&self->nl, FATHOM_CMD_SESSION_STOP,
 					self->sid));
-	n2 = count_of(&self->nl, self->sid, 1) - n;
+	n2 = map_sum(&self->nl, self->sid, 1) - n;
 	EXPECT_LE(20, n2);
 	EXPECT_GE(32, n2);
 }
@@ -329,14 +283,14 @@ TEST_F(timer, bad_periods_refused)
 			TH_LOG("message: %s", self->nl.errmsg);
 		}
 	}
-	EXPECT_EQ(0, my_sessions(&self->nl));
+	EXPECT_EQ(0, sessions_of(&self->nl, getpid()));
 }
 
 /* A killed owner with a running timer leaves nothing; rmmod follows. */
 TEST_F(timer, killed_owner_with_a_running_timer)
 {
 	int ready[2];
-	pid_t child, found[2];
+	pid_t child;
 	char c;
 
 	ASSERT_EQ(0, pipe(ready));
@@ -361,16 +315,11 @@ TEST_F(timer, killed_owner_with_a_running_timer)
 	}
 	close(ready[1]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
-	found[0] = child;
-	found[1] = 0;
-	ASSERT_EQ(0, fathom_session_list(&self->nl, count_mine, found));
-	EXPECT_EQ(1, found[1]);
+	EXPECT_EQ(1, sessions_of(&self->nl, child));
 	sleep_ms(100);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
-	found[1] = 0;
-	ASSERT_EQ(0, fathom_session_list(&self->nl, count_mine, found));
-	EXPECT_EQ(0, found[1]);
+	EXPECT_EQ(0, sessions_of(&self->nl, child));
 	close(ready[0]);
 }
 

@@ -32,6 +32,7 @@
 
 #include "kselftest_harness.h"
 #include "api.h"
+#include "common.h"
 #include "relay.h"
 #include "prog.h"
 
@@ -260,23 +261,6 @@ static uint64_t count_at(struct fathom_nl *nl, uint32_t sid, uint32_t map,
 	return o.sum;
 }
 
-static void count_mine(const struct fathom_session_info *info, void *arg)
-{
-	pid_t *pid = arg;
-
-	if (info->owner_pid == (uint32_t)pid[0])
-		pid[1]++;
-}
-
-static unsigned int sessions_of(struct fathom_nl *nl, pid_t pid)
-{
-	pid_t found[2] = { pid, 0 };
-
-	if (fathom_session_list(nl, count_mine, found))
-		return ~0U;
-	return found[1];
-}
-
 struct setup {
 	struct prog prog[3];
 	struct fathom_prog_spec ps[3];
@@ -451,18 +435,7 @@ static int on_name(const struct fathom_record_hdr *hdr, const void *payload,
 
 static int read_names(const char *rel, struct names *r)
 {
-	struct fathom_relay_reader *rd;
-	char dir[512];
-	int ret;
-
-	if (fathom_relay_debugfs_path(rel, dir, sizeof(dir)))
-		return -ENAMETOOLONG;
-	rd = fathom_relay_reader_open(dir);
-	if (!rd)
-		return -errno;
-	ret = fathom_relay_reader_drain(rd, on_name, r);
-	fathom_relay_reader_close(rd);
-	return ret;
+	return relay_drain(rel, on_name, r, NULL);
 }
 
 /* ---- the tests ---- */

@@ -290,7 +290,8 @@ static void count_owner(const struct fathom_session_info *info, void *arg)
 }
 
 /* Sessions owned by process @pid (~0 on error); the last one's id. */
-static unsigned int sessions_of(struct fathom_nl *nl, pid_t pid, uint32_t *id)
+static unsigned int owned_sessions(struct fathom_nl *nl, pid_t pid,
+				   uint32_t *id)
 {
 	uint32_t o[3] = { (uint32_t)pid, 0, 0 };
 
@@ -403,7 +404,7 @@ FIXTURE_SETUP(uprobe)
 	ASSERT_NE(0, self->off_target_nopie);
 	ASSERT_NE(0, self->off_lib);
 	ASSERT_NE(0, self->off_sem);
-	ASSERT_EQ(0, sessions_of(&self->nl, getpid(), NULL));
+	ASSERT_EQ(0, owned_sessions(&self->nl, getpid(), NULL));
 }
 
 FIXTURE_TEARDOWN(uprobe)
@@ -412,7 +413,7 @@ FIXTURE_TEARDOWN(uprobe)
 		EXPECT_EQ(0, fathom_session_cmd(&self->nl,
 						FATHOM_CMD_SESSION_DESTROY,
 						self->sid));
-	EXPECT_EQ(0, sessions_of(&self->nl, getpid(), NULL));
+	EXPECT_EQ(0, owned_sessions(&self->nl, getpid(), NULL));
 	fathom_nl_close(&self->nl);
 }
 
@@ -878,7 +879,7 @@ TEST_F(uprobe, bad_input_refused_nothing_registered)
 					   self->sid);
 			self->sid = 0;
 		}
-		EXPECT_EQ(0, sessions_of(&self->nl, getpid(), NULL));
+		EXPECT_EQ(0, owned_sessions(&self->nl, getpid(), NULL));
 	}
 	live_thread_stop(&lt);
 	EXPECT_EQ(0, text_anon_kb(t.pid, self->exe));
@@ -924,7 +925,7 @@ TEST_F(uprobe, killed_owner_leaves_nothing)
 	close(ready[1]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	close(ready[0]);
-	ASSERT_EQ(1, sessions_of(&self->nl, owner, &sid));
+	ASSERT_EQ(1, owned_sessions(&self->nl, owner, &sid));
 	EXPECT_LT(0, text_anon_kb(w.pid, self->exe));
 
 	/* it counts: anyone privileged may dump its maps */
@@ -934,7 +935,7 @@ TEST_F(uprobe, killed_owner_leaves_nothing)
 
 	kill(owner, SIGKILL);
 	ASSERT_EQ(owner, waitpid(owner, NULL, 0));
-	EXPECT_EQ(0, sessions_of(&self->nl, owner, NULL));
+	EXPECT_EQ(0, owned_sessions(&self->nl, owner, NULL));
 	EXPECT_EQ(0, text_anon_kb(w.pid, self->exe));
 	EXPECT_EQ(0, target_finish(&w));
 

@@ -843,14 +843,6 @@ TEST_F(session, other_socket_cannot_control)
 	fathom_nl_close(&other);
 }
 
-static void count_mine(const struct fathom_session_info *info, void *arg)
-{
-	pid_t *pid = arg;
-
-	if (info->owner_pid == (uint32_t)pid[0])
-		pid[1]++;
-}
-
 /*
  * Relay: the program emits { magic, g_value } at every getppid; the test
  * sets g_value to 0, 1, 2, ... and reads the records back.
@@ -949,19 +941,7 @@ static int emit_5000(struct fathom_nl *nl, uint32_t mode, uint32_t subbuf,
 
 static int read_all(const char *rel, struct received *r, uint64_t *lost)
 {
-	struct fathom_relay_reader *rd;
-	char dir[512];
-	int ret;
-
-	if (fathom_relay_debugfs_path(rel, dir, sizeof(dir)))
-		return -ENAMETOOLONG;
-	rd = fathom_relay_reader_open(dir);
-	if (!rd)
-		return -errno;
-	ret = fathom_relay_reader_drain(rd, on_record, r);
-	*lost = fathom_relay_reader_lost(rd);
-	fathom_relay_reader_close(rd);
-	return ret;
+	return relay_drain(rel, on_record, r, lost);
 }
 
 TEST_F(session, relay_stream_delivers_every_record)
@@ -1429,7 +1409,7 @@ TEST_F_TIMEOUT(session, stress_start_stop_under_load, 180)
 TEST_F(session, killed_owner_leaves_nothing)
 {
 	int ready[2];
-	pid_t child, found[2];
+	pid_t child;
 	char c;
 
 	ASSERT_EQ(0, pipe(ready));
@@ -1455,17 +1435,12 @@ TEST_F(session, killed_owner_leaves_nothing)
 	close(ready[1]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	EXPECT_EQ(1, getppid_probed());
-	found[0] = child;
-	found[1] = 0;
-	ASSERT_EQ(0, fathom_session_list(&self->nl, count_mine, found));
-	EXPECT_EQ(1, found[1]);
+	EXPECT_EQ(1, sessions_of(&self->nl, child));
 
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	EXPECT_EQ(0, getppid_probed());
-	found[1] = 0;
-	ASSERT_EQ(0, fathom_session_list(&self->nl, count_mine, found));
-	EXPECT_EQ(0, found[1]);
+	EXPECT_EQ(0, sessions_of(&self->nl, child));
 	close(ready[0]);
 }
 
