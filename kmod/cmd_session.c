@@ -81,8 +81,7 @@ static int parse_progs(struct fathom_session *s, struct genl_info *info)
 			return -EINVAL;
 		}
 		sp->insns = kvmalloc(nla_len(insns), GFP_KERNEL);
-		sp->runs = alloc_percpu(u64);
-		if (!sp->insns || !sp->runs)
+		if (!sp->insns)
 			return -ENOMEM;
 		memcpy(sp->insns, nla_data(insns), nla_len(insns));
 		fathom_prog_init(&sp->vm, sp->insns, len);
@@ -601,10 +600,11 @@ static int put_stats(struct sk_buff *msg, struct fathom_session *s)
 	unsigned int i;
 	int cpu;
 
+	for (i = 0; i < s->nr_probes; i++)
+		hits += sum_pcpu(s->probes[i].hits);
 	for_each_possible_cpu(cpu) {
 		struct fathom_session_pcpu *pc = per_cpu_ptr(s->pcpu, cpu);
 
-		hits += pc->hits;
 		recursion += pc->drop_recursion;
 		nmi += pc->drop_nmi;
 		runtime += pc->runtime_ns;
@@ -671,12 +671,18 @@ static int put_probe_stats(struct sk_buff *msg, struct fathom_session *s)
 		return -EMSGSIZE;
 	for (i = 0; i < s->nr_progs; i++) {
 		struct fathom_sprog *sp = &s->progs[i];
+		u64 runs = 0;
+		unsigned int j;
 
+		/* a program runs once per hit of each probe that uses it */
+		for (j = 0; j < s->nr_probes; j++)
+			if (s->probes[j].prog == sp)
+				runs += sum_pcpu(s->probes[j].hits);
 		nest = nla_nest_start(msg, FATHOM_A_PROG);
 		if (!nest ||
 		    nla_put_u32(msg, FATHOM_A_PROG_INDEX, i) ||
 		    nla_put_u64_64bit(msg, FATHOM_A_PROG_RUNS,
-				      sum_pcpu(sp->runs), FATHOM_A_PROG_PAD) ||
+				      runs, FATHOM_A_PROG_PAD) ||
 		    nla_put_u64_64bit(msg, FATHOM_A_PROG_ERRORS,
 				      atomic64_read(&sp->vm.stats.div_by_zero),
 				      FATHOM_A_PROG_PAD))

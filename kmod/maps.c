@@ -32,6 +32,7 @@
  * free-list locks nest inside bucket locks and nothing nests inside them.
  */
 #include <linux/cpumask.h>
+#include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
@@ -468,10 +469,46 @@ void fathom_map_destroy(struct fathom_map *map)
 
 /* ---- probe context ---------------------------------------------------- */
 
+/*
+ * Keys the compiler builds are whole 64-bit words (integers, a zero word
+ * for "@", comm and str() padded to 8): hash and compare those a word at a
+ * time, multiplying each into the seeded state and taking the product's
+ * high half (its best-mixed bits; slots are picked by the low bits of the
+ * result). Other sizes go through jhash() and memcmp().
+ */
+/* Word @i of a key on the program's stack, which need not be 8-aligned. */
+static __always_inline u64 key_word(const void *key, u32 i)
+{
+	u64 w;
+
+	memcpy(&w, key + i * sizeof(u64), sizeof(w));
+	return w;
+}
+
 static __always_inline u32 key_hash(const struct fathom_map *map,
 				    const void *key)
 {
-	return jhash(key, map->spec.key_size, map->seed);
+	u64 h = map->seed;
+	u32 i;
+
+	if (unlikely(map->spec.key_size & 7))
+		return jhash(key, map->spec.key_size, map->seed);
+	for (i = 0; i < map->key_words; i++)
+		h = (h ^ key_word(key, i)) * GOLDEN_RATIO_64;
+	return h >> 32;
+}
+
+static __always_inline bool key_equal(const struct fathom_map *map,
+				      const u64 *stored, const void *key)
+{
+	u32 i;
+
+	if (unlikely(map->spec.key_size & 7))
+		return !memcmp(stored, key, map->spec.key_size);
+	for (i = 0; i < map->key_words; i++)
+		if (stored[i] != key_word(key, i))
+			return false;
+	return true;
 }
 
 /* The HIST bucket of @v: <0, 0, then [2^(k-2), 2^(k-1)) for bucket k. */
@@ -513,8 +550,8 @@ static __always_inline void add(u64 *w, u64 v)
  * Fold @v into the value @val of a slot its CPU owns. A new slot's value is
  * all zero (tables are zeroed at creation and by fathom_map_clear()).
  */
-static notrace void agg_fold(const struct fathom_map *map, u64 *val, s64 v,
-			     bool first)
+static __always_inline void agg_fold(const struct fathom_map *map, u64 *val,
+				     s64 v, bool first)
 {
 	switch (map->spec.kind) {
 	case FATHOM_MAP_COUNT:
@@ -553,8 +590,6 @@ static notrace void agg_fold(const struct fathom_map *map, u64 *val, s64 v,
 	}
 }
 
-NOKPROBE_SYMBOL(agg_fold);
-
 /**
  * fathom_map_aggregate() - fold a value into a key's aggregation
  * @map: an aggregation map (COUNT, SUM, MIN, MAX, AVG, STATS, HIST, LHIST)
@@ -585,8 +620,7 @@ notrace int fathom_map_aggregate(struct fathom_map *map, const void *key,
 		/* Only this CPU writes the table: a plain read is enough. */
 		if (s->state == SLOT_EMPTY)
 			goto insert;
-		if (s->hash == hash &&
-		    !memcmp(s->data, key, map->spec.key_size)) {
+		if (s->hash == hash && key_equal(map, s->data, key)) {
 			agg_fold(map, s->data + map->key_words, v, false);
 			return 0;
 		}
@@ -631,8 +665,7 @@ chain_find(struct fathom_map *map, struct shared_bucket *b, u32 hash,
 	while (*prev) {
 		struct shared_elem *e = pool_elem(map, *prev - 1);
 
-		if (e->hash == hash &&
-		    !memcmp(e->data, key, map->spec.key_size)) {
+		if (e->hash == hash && key_equal(map, e->data, key)) {
 			if (prevp)
 				*prevp = prev;
 			return e;

@@ -26,6 +26,7 @@
 #include <linux/fathom.h>
 #include <linux/fathom_record.h>
 
+#include "compat/stack.h"
 #include "params.h"
 #include "maps.h"
 #include "probe.h"
@@ -167,6 +168,15 @@ notrace void fathom_probe_hit_ctx(struct fathom_probe *probe,
 	if (!READ_ONCE(s->armed) && !(flags & FATHOM_HIT_FORCE))
 		goto out;
 	/*
+	 * A leading "/pid == N/"-style test, run natively: a rejected hit
+	 * is counted and touches nothing else, so it needs neither the
+	 * nesting count nor the interpreter.
+	 */
+	if (probe->prog->pre_helper && prefilter_rejects(probe->prog)) {
+		this_cpu_inc(*probe->hits);
+		goto out;
+	}
+	/*
 	 * NMI context is allowed: on x86 an int3-based kprobe (any probe
 	 * not at a function's ftrace site) runs NMI-like, and a real NMI
 	 * that reaches a probe while this CPU is inside a hit is refused by
@@ -181,14 +191,6 @@ notrace void fathom_probe_hit_ctx(struct fathom_probe *probe,
 		goto out_dec;
 	}
 
-	/* a leading "/pid == N/"-style test, run natively (a rejected hit) */
-	if (probe->prog->pre_helper && prefilter_rejects(probe->prog)) {
-		this_cpu_inc(s->pcpu->hits);
-		this_cpu_inc(*probe->hits);
-		this_cpu_inc(*probe->prog->runs);
-		goto out_dec;
-	}
-
 	hit.probe = probe;
 	hit.regs = regs;
 	hit.data = data;
@@ -199,7 +201,7 @@ notrace void fathom_probe_hit_ctx(struct fathom_probe *probe,
 	 * The overload guard (guard.c) needs the time programs take; timing
 	 * one run in RUNTIME_SAMPLE keeps two clock reads off most hits.
 	 */
-	if (unlikely(!(this_cpu_inc_return(s->pcpu->hits) &
+	if (unlikely(!(this_cpu_inc_return(*probe->hits) &
 		       (RUNTIME_SAMPLE - 1)))) {
 		t0 = local_clock();
 		fathom_vm_run(&probe->prog->vm, &hit,
@@ -210,8 +212,6 @@ notrace void fathom_probe_hit_ctx(struct fathom_probe *probe,
 		fathom_vm_run(&probe->prog->vm, &hit,
 			      this_cpu_ptr(&vm_stack)->bytes);
 	}
-	this_cpu_inc(*probe->hits);
-	this_cpu_inc(*probe->prog->runs);
 out_dec:
 	this_cpu_dec(hit_nesting);
 out:
@@ -431,6 +431,23 @@ static notrace u64 h_get_kstack_id(u64 id, u64 skip, u64 r3, u64 r4, u64 r5,
 	if ((kind == FATHOM_PROBE_PROFILE || kind == FATHOM_PROBE_INTERVAL) &&
 	    regs && user_mode(regs))
 		return fathom_map_stack_id(map_of(ctx, id), ips, 0, 0);
+#ifndef FATHOM_COMPAT_NO_REGS_STACK
+	/*
+	 * Where the regs are the probed code's own (a kprobe or an ftrace
+	 * site at entry, a sample of kernel code), unwind from them: none
+	 * of fathom's frames is walked. A return probe's regs sit in the
+	 * kretprobe trampoline's frame; tracepoints and the rest walk from
+	 * here and cut fathom's frames.
+	 */
+	if (regs && !user_mode(regs) && !hit->is_return &&
+	    (kind == FATHOM_PROBE_KPROBE || kind == FATHOM_PROBE_PROFILE)) {
+		nr = fathom_stack_from_regs(ips, fathom_limits.max_stack_depth,
+					    regs);
+		drop = min_t(unsigned int, skip, nr);
+		return fathom_map_stack_id(map_of(ctx, id), ips + drop,
+					   nr - drop, 0);
+	}
+#endif /* FATHOM_COMPAT_NO_REGS_STACK */
 	nr = stack_trace_save(ips, fathom_limits.max_stack_depth, skip);
 	if (regs && !user_mode(regs))
 		drop = own_frames(ips, nr, regs);

@@ -160,10 +160,8 @@ static void free_session(struct fathom_session *s)
 	kfree(s->map_specs);
 	kfree(s->map_descs);
 	if (s->progs) {
-		for (i = 0; i < s->nr_progs; i++) {
+		for (i = 0; i < s->nr_progs; i++)
 			kvfree(s->progs[i].insns);
-			free_percpu(s->progs[i].runs);
-		}
 		kfree(s->progs);
 	}
 	free_percpu(s->pcpu);

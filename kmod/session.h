@@ -30,9 +30,12 @@
 struct fathom_ftrace;
 struct fathom_relay;
 
-/* Per-CPU counters of a session; summed for SESSION_GET. */
+/*
+ * Per-CPU counters of a session; summed for SESSION_GET. Hits are counted
+ * per probe only (one increment per hit): the session's and each
+ * program's totals are sums over the probes.
+ */
 struct fathom_session_pcpu {
-	u64 hits;
 	u64 drop_recursion;
 	u64 drop_nmi;
 	u64 runtime_ns;
@@ -43,7 +46,6 @@ struct fathom_session_pcpu {
  * struct fathom_sprog - one program of a session
  * @vm: the verified program (its run pointer rejects if it was not)
  * @insns: the instructions, owned
- * @runs: per-CPU count of runs
  * @pre_helper: a prefilter (fathom_prog_prefilter()), 0 for none: the
  *	program starts "call @pre_helper; if r0 @pre_op @pre_imm goto out"
  *	where out is "r0 = 0; exit", so the hit path may run that test
@@ -54,7 +56,6 @@ struct fathom_session_pcpu {
 struct fathom_sprog {
 	struct fathom_prog vm;
 	struct fathom_insn *insns;
-	u64 __percpu *runs;
 	u32 pre_helper;
 	u8 pre_op;
 	s32 pre_imm;
