@@ -6,9 +6,11 @@
 # (<sys/sdt.h>, a semaphore, two sites with different argument strings),
 # at -O0 (memory operands) and -O2 (registers), fire exactly as often as
 # the program ran them, with the exact argument values; the semaphore is
-# set only while traced. BTF: curtask and casts to struct task_struct
-# read the traced process's pid, tgid, comm and parent. TAP out; runs in
-# the guest.
+# set only while traced; globals passed as %rip-relative operands
+# (selftests/e2e/usdt_global.c) are read at their run-time addresses.
+# BTF: curtask and casts to struct task_struct read the traced process's
+# pid, tgid, comm (and its characters, as array elements) and parent;
+# unknown members get a suggestion. TAP out; runs in the guest.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 fathom=$top/user/fathom
@@ -70,6 +72,24 @@ out=$("$fathom" -e "usdt:$bin/usdt_prog_O2:fathom:hit { @ = sum(arg4); }" 2>&1)
 grep -q "'arg4': the USDT probe fathom:hit has 4 arguments" <<<"$out"
 tap $? usdt.no_such_arg "$out"
 
+# globals as arguments ("-8@counter(%rip) -4@8+table(%rip) -2@level(%rip)"
+# at -O2), in a PIE (read at the load bias) and a fixed-address program:
+# 4 rounds, counter = 3 (i + 1), table[2] = 100 i, level = -8 - i
+want='3 0 -8
+6 100 -9
+9 200 -10
+12 300 -11
+@c: 30
+@l: -11
+@t: 600'
+for g in usdt_global usdt_global_nopie; do
+	out=$("$fathom" -q -e "usdt:$bin/$g:fathom:global { @c = sum(arg0); @t = sum(arg1); @l = min(arg2); printf(\"%d %d %d\\n\", arg0, arg1, arg2); }" \
+		-c "$bin/$g 4" 2>&1)
+	got=$(grep -v '^$' <<<"$out" | grep -v '^counter at ')
+	[ "$got" = "$want" ]
+	tap $? "usdt.rip_relative_globals.$g" "$out"
+done
+
 # ---- BTF ----
 chain=$bin/stack_chain
 
@@ -86,10 +106,18 @@ read -r ppid tgid <<<"$out"
 [ -n "$ppid" ] && [ "$ppid" -gt 1 ] && [ "$tgid" -gt "$ppid" ] 2>/dev/null
 tap $? btf.pointer_chain "$out"
 
+# an array member's elements, by a constant and by a computed index:
+# "stack_chain" starts with 's' (115) and 't' (116)
+out=$("$fathom" -q -e 'kprobe:__x64_sys_getppid /pid == cpid/ { $i = 1; @[curtask->comm[0], curtask->comm[$i]] = count(); }' \
+	-c "$chain 4" 2>&1)
+[ "$(grep -v '^$' <<<"$out")" = "@[115, 116]: 4" ]
+tap $? btf.array_elements "$out"
+
 # a member that does not exist, and a struct that does not
 out=$("$fathom" -e 'kprobe:__x64_sys_getppid { @ = curtask->pidd; }' 2>&1)
 r=$?
-[ $r = 1 ] && grep -q "error: struct task_struct has no member 'pidd'" <<<"$out"
+[ $r = 1 ] && grep -q "error: struct task_struct has no member 'pidd'" <<<"$out" &&
+	grep -q "note: did you mean 'pid'?" <<<"$out"
 tap $? btf.unknown_member "$out"
 out=$("$fathom" -e 'kprobe:__x64_sys_getppid { @ = ((struct task_strct *)curtask)->pid; }' 2>&1)
 grep -q "unknown struct 'task_strct'" <<<"$out" &&

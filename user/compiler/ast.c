@@ -12,10 +12,6 @@
 #include "compiler.h"
 #include "../lib/btf.h"
 
-/* lib/btf.c is linked where struct member access is used (the tool, its
- * tests); the front end alone does without it (passes/semantic.c). */
-#pragma weak fathom_btf_free
-
 struct ast_arena_chunk {
 	struct ast_arena_chunk *next;
 	max_align_t data[];
@@ -162,8 +158,7 @@ void fathom_script_free(struct fathom_script *s)
 {
 	if (!s)
 		return;
-	if (s->btf && fathom_btf_free)
-		fathom_btf_free(s->btf);
+	fathom_btf_free(s->btf);
 	ast_arena_free(&s->arena);
 	free(s->name);
 	free(s->text);
@@ -191,6 +186,7 @@ const char *ast_kind_name(enum ast_kind k)
 		[AST_CAST] = "cast",
 		[AST_INCDEC] = "incdec",
 		[AST_POSITIONAL] = "positional",
+		[AST_INDEX] = "index",
 		[AST_EXPR_STMT] = "expr",
 		[AST_ASSIGN] = "assign",
 		[AST_IF] = "if",
@@ -497,6 +493,10 @@ static void dump_node(const struct ast_node *n, FILE *out, int depth,
 		break;
 	case AST_CAST:
 		dump_node(n->u.cast.operand, out, depth, types);
+		break;
+	case AST_INDEX:
+		dump_node(n->u.subscript.base, out, depth, types);
+		dump_node(n->u.subscript.index, out, depth, types);
 		break;
 	case AST_INCDEC:
 		dump_node(n->u.incdec.target, out, depth, types);

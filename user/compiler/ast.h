@@ -88,8 +88,9 @@ enum stack_mode {
  */
 enum btf_ref {
 	BTF_REF_NONE = 0,
-	BTF_REF_PTR, /* a pointer to the struct: x->member */
-	BTF_REF_REC, /* the struct held by value (its address): x.member */
+	BTF_REF_PTR,   /* a pointer to the struct: x->member */
+	BTF_REF_REC,   /* the struct held by value (its address): x.member */
+	BTF_REF_ARRAY, /* an array member (its address): x->arr[i] only */
 };
 
 struct type {
@@ -154,8 +155,10 @@ struct usdt_site {
 	const char *provider;
 	const char *name;
 	const char *args; /* the argument string as written */
+	uint64_t pc;	  /* its link-time address */
 	uint64_t pc_off;  /* the uprobe's file offset */
 	uint64_t sem_off; /* the semaphore's file offset (ref_ctr_offset) */
+	bool pie;	  /* the file is position-independent (ET_DYN) */
 	uint32_t argc;
 	struct fathom_usdt_arg argv[FATHOM_USDT_MAX_ARGS];
 };
@@ -196,6 +199,7 @@ enum ast_kind {
 	AST_INCDEC,	/* ++x, x--: u.incdec (value is the expression's) */
 	AST_POSITIONAL, /* $1..$N, $#: u.positional; the semantic pass
 			 * replaces it by an AST_INT or an AST_STR */
+	AST_INDEX,	/* x->array[i]: u.subscript */
 	/* statements */
 	AST_EXPR_STMT, /* u.expr_stmt */
 	AST_ASSIGN,    /* u.assign: $x = e, @m[k] op= e */
@@ -290,7 +294,8 @@ enum field_kind {
 	/* a struct member through BTF, at base + offset in kernel memory: */
 	FIELD_KMEM_INT,	  /* an integer or pointer of size bytes, read */
 	FIELD_KMEM_REC,	  /* a struct by value: its address, nothing read */
-	FIELD_KMEM_CHARS, /* an array: read as a string of size bytes */
+	FIELD_KMEM_CHARS, /* a char array: read as a string of size bytes */
+	FIELD_KMEM_ARRAY, /* another array: only its elements are values */
 };
 
 struct field_info {
@@ -299,6 +304,9 @@ struct field_info {
 	uint32_t size; /* bytes in the record */
 	bool is_signed;
 	bool user; /* FIELD_PTR: a user-space pointer (syscalls:*) */
+	/* KMEM_CHARS, KMEM_ARRAY: the array's BTF type and length */
+	uint32_t array_id;
+	uint32_t nelems;
 };
 
 struct ast_node;
@@ -378,6 +386,18 @@ struct ast_node {
 			enum func id;
 			const char *name;
 			struct ast_list args;
+			/*
+			 * kaddr(), uaddr() after the semantic pass: the
+			 * symbol's address; for uaddr() in a position-
+			 * independent file (pie), its link-time address,
+			 * and site the link-time address of the probe it
+			 * is in (for a usdt probe, each site's pc): the
+			 * program adds the load bias, ip - site.
+			 */
+			bool resolved;
+			bool pie;
+			uint64_t addr;
+			uint64_t site;
 		} call;
 		struct {
 			struct ast_node *base; /* 'args', or a BTF struct ref */
@@ -389,6 +409,13 @@ struct ast_node {
 			uint32_t index; /* $1 is 1 */
 			bool count;	/* $# */
 		} positional;
+		struct {
+			struct ast_node *base; /* a KMEM_ARRAY or CHARS field */
+			struct ast_node *index; /* an integer */
+			struct field_info info; /* the element, read as a
+						 * member at base + index *
+						 * info.size */
+		} subscript;
 		struct {
 			struct ast_node *operand;
 			struct src_loc type_loc;
@@ -466,6 +493,7 @@ struct fathom_script {
 	/* fathom_script_set_opts(); strings in the arena */
 	const char *tracefs;	/* NULL: the default (compiler.h) */
 	const char *btf_path;	/* NULL: $FATHOM_BTF, else the kernel's */
+	const char *kallsyms;	/* kaddr()'s symbols; NULL: the default */
 	struct fathom_btf *btf; /* loaded when the script needs it */
 	bool btf_tried;
 	int btf_err;

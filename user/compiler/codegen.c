@@ -222,7 +222,15 @@ static uint32_t value_bytes(const struct type *t)
 {
 	if (t->kind == TYPE_STRING)
 		return ROUND8(t->size);
+	if (t->kind == TYPE_USYM && t->size > 8)
+		return 16; /* { u64 addr; u64 tgid } */
 	return 8;
+}
+
+/* A value of more than 8 bytes that is not a string: usym()'s. */
+static bool is_wide(const struct type *t)
+{
+	return t->kind == TYPE_USYM && t->size > 8;
 }
 
 static uint32_t add_map(struct cg *g, const struct fathom_map_spec *spec,
@@ -609,6 +617,7 @@ static void gen_cond(struct cg *g, const struct ast_node *n, bool jump_if,
 		     struct jlist *to);
 static void gen_str(struct cg *g, const struct ast_node *n, int32_t off,
 		    uint32_t size);
+static void gen_wide(struct cg *g, const struct ast_node *n, int32_t off);
 
 /* May generating @n call a helper or use fixed registers? */
 static bool clobbers(const struct ast_node *n)
@@ -668,6 +677,8 @@ static int32_t gen_key(struct cg *g, const struct ast_node *m)
 
 		if (sym->keys[i].kind == TYPE_STRING) {
 			gen_str(g, k, at, sym->keys[i].size);
+		} else if (is_wide(&sym->keys[i])) {
+			gen_wide(g, k, at);
 		} else {
 			struct opnd v = gen_val(g, k);
 
@@ -823,10 +834,9 @@ static struct opnd gen_kmem_addr(struct cg *g, const struct ast_node *n)
  * integer or a pointer is read from kernel memory (PROBE_READ_KERNEL of
  * its size), extended by its sign. A fault reads 0.
  */
-static struct opnd gen_kmem(struct cg *g, const struct ast_node *n)
+static struct opnd gen_kmem_at(struct cg *g, struct opnd a,
+			       const struct field_info *fi)
 {
-	const struct field_info *fi = &n->u.field.info;
-	struct opnd a = gen_kmem_addr(g, n);
 	uint32_t save = g->sp;
 	int32_t tmp;
 	int r;
@@ -850,6 +860,45 @@ static struct opnd gen_kmem(struct cg *g, const struct ast_node *n)
 	}
 	g->sp = save;
 	return o_reg(r);
+}
+
+static struct opnd gen_kmem(struct cg *g, const struct ast_node *n)
+{
+	return gen_kmem_at(g, gen_kmem_addr(g, n), &n->u.field.info);
+}
+
+static struct opnd gen_arith(struct cg *g, enum ast_op op, bool is_signed,
+			     struct opnd l, struct opnd r, struct src_loc loc);
+
+/*
+ * x->arr[i]: the array's address + i * the element's size, then read as
+ * a member (or, for a struct element, that address). Out-of-bounds
+ * indexes that are not constants are not checked: the read is
+ * fault-tolerant, as every kernel read is.
+ */
+static struct opnd gen_index(struct cg *g, const struct ast_node *n)
+{
+	const struct field_info *fi = &n->u.subscript.info;
+	const struct ast_node *idx = n->u.subscript.index;
+	struct opnd a = gen_kmem_addr(g, n->u.subscript.base), i;
+	int r;
+
+	hold(g, &a, idx);
+	i = gen_val(g, idx);
+	g->loc = n->loc;
+	if (i.kind == O_IMM && a.kind == O_IMM) {
+		a.imm += i.imm * fi->size;
+		return gen_kmem_at(g, a, fi);
+	}
+	if (i.kind == O_IMM) {
+		i.imm *= fi->size;
+	} else if (fi->size > 1) {
+		r = to_reg(g, &i);
+		emit(g, FATHOM_ALU64_IMM(FATHOM_MUL, r, (int32_t)fi->size));
+	}
+	a = gen_arith(g, OP_ADD, false, a, i, n->loc);
+	to_reg(g, &a);
+	return gen_kmem_at(g, a, fi);
 }
 
 /* A char array member as a string of @size bytes at @off. */
@@ -905,6 +954,38 @@ static uint64_t extend_imm(uint64_t v, uint32_t size, bool is_signed)
 }
 
 /*
+ * The run-time address of the link-time address @vaddr of the probed
+ * file: @vaddr itself in a fixed-address file; in a position-independent
+ * one, @vaddr plus the load bias, which is the hit's ip (the probed
+ * instruction's address: uprobes set it so before calling the handler)
+ * minus @site, the probed instruction's link-time address.
+ */
+static struct opnd gen_runtime_addr(struct cg *g, uint64_t vaddr, uint64_t site,
+				    bool pie)
+{
+	struct fathom_usdt_reg ip;
+	uint64_t d = vaddr - site;
+
+	if (!pie)
+		return o_imm(vaddr);
+	if (fathom_usdt_reg("rip", &ip)) {
+		internal(g, "no pt_regs slot for the ip");
+		return o_imm(0);
+	}
+	need_scratch(g);
+	emit(g, FATHOM_MOV64_IMM(R1, ip.ptregs_off));
+	call(g, FATHOM_HELPER_GET_REG);
+	if (fits_imm(d)) {
+		if (d)
+			emit(g, FATHOM_ALU64_IMM(FATHOM_ADD, R0, (int32_t)d));
+	} else {
+		emit_imm64(g, R1, d);
+		emit(g, FATHOM_ALU64_REG(FATHOM_ADD, R0, R1));
+	}
+	return o_r0(g);
+}
+
+/*
  * argN of a usdt probe, as its operand says (lib/usdt.h): a constant; a
  * register of the hit's pt_regs (GET_REG); or @size bytes of user memory
  * at base + index * scale + disp (PROBE_READ_USER). Then truncated to
@@ -940,7 +1021,13 @@ static struct opnd gen_usdt_arg(struct cg *g, const struct ast_node *n)
 	/* memory: the address goes to tmp, then the value over it */
 	tmp = stack_alloc(g, 8);
 	need_scratch(g);
-	if (a->has_base) {
+	if (a->sym[0]) {
+		/* sym(%rip): a global at its run-time address */
+		struct opnd v = gen_runtime_addr(g, a->sym_addr, g->usdt->pc,
+						 g->usdt->pie);
+
+		store_opnd(g, tmp, &v);
+	} else if (a->has_base) {
 		emit(g, FATHOM_MOV64_IMM(R1, a->base.ptregs_off));
 		call(g, FATHOM_HELPER_GET_REG);
 		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R0, tmp));
@@ -1616,6 +1703,9 @@ static struct opnd gen_val(struct cg *g, const struct ast_node *n)
 	case AST_INCDEC:
 		v = gen_incdec(g, n, true);
 		break;
+	case AST_INDEX:
+		v = gen_index(g, n);
+		break;
 	case AST_FIELD: {
 		const struct field_info *fi = &n->u.field.info;
 
@@ -1634,6 +1724,17 @@ static struct opnd gen_val(struct cg *g, const struct ast_node *n)
 	case AST_CALL:
 		if (n->u.call.id == FN_KSYM || n->u.call.id == FN_USYM) {
 			v = gen_val(g, n->u.call.args.items[0]);
+			break;
+		}
+		if (n->u.call.id == FN_KADDR && n->u.call.resolved) {
+			v = o_imm(n->u.call.addr);
+			break;
+		}
+		if (n->u.call.id == FN_UADDR && n->u.call.resolved) {
+			v = gen_runtime_addr(g, n->u.call.addr,
+					     g->usdt ? g->usdt->pc
+						     : n->u.call.site,
+					     n->u.call.pie);
 			break;
 		}
 		if (n->u.call.id == FN_KSTACK || n->u.call.id == FN_USTACK) {
@@ -1900,7 +2001,71 @@ static void gen_str(struct cg *g, const struct ast_node *n, int32_t off,
 	g->loc = saved;
 }
 
-/* ---- statements ------------------------------------------------------ */
+/*
+ * Write the 16-byte value of usym() @n to the stack at @off: the address
+ * and the process it belongs to, { u64 addr; u64 tgid }, so the tool can
+ * name the symbol from that process's mappings (bpftrace's usym layout).
+ */
+static void gen_wide(struct cg *g, const struct ast_node *n, int32_t off)
+{
+	struct src_loc saved = g->loc;
+
+	g->loc = n->loc;
+	switch (n->kind) {
+	case AST_CALL: {
+		struct opnd v;
+
+		if (n->u.call.id != FN_USYM)
+			break;
+		v = gen_val(g, n->u.call.args.items[0]);
+		store_opnd(g, off, &v);
+		g->loc = n->loc;
+		call(g, FATHOM_HELPER_GET_PID);
+		emit(g, FATHOM_STX_MEM(FATHOM_DW, FP, R0, off + 8));
+		g->loc = saved;
+		return;
+	}
+	case AST_VAR:
+		copy_stack(g, off, g->var_off[n->u.var.sym->id], 16);
+		g->loc = saved;
+		return;
+	case AST_MAP: {
+		uint32_t save = g->sp;
+		int32_t val;
+
+		if (!map_is_hash(g, n, true))
+			break;
+		val = gen_lookup(g, n, NULL);
+		copy_stack(g, off, val, 16);
+		g->sp = save;
+		g->loc = saved;
+		return;
+	}
+	case AST_TERNARY: {
+		struct jlist els = { 0 };
+		uint32_t end;
+
+		gen_cond(g, n->u.ternary.cond, false, &els);
+		g->cond_depth++;
+		gen_wide(g, n->u.ternary.then, off);
+		g->loc = n->loc;
+		end = emit_ja(g);
+		jl_patch(g, &els);
+		jl_free(&els);
+		gen_wide(g, n->u.ternary.els, off);
+		g->cond_depth--;
+		patch(g, end);
+		g->loc = saved;
+		return;
+	}
+	default:
+		break;
+	}
+	unsupported(g, n->loc, "this usym() expression");
+	zero_stack(g, off, 16);
+	g->loc = saved;
+}
+
 /* ---- statements ------------------------------------------------------ */
 
 static uint32_t add_fmt(struct cg *g, const struct ast_node *str,
@@ -2018,6 +2183,8 @@ static void gen_printf_args(struct cg *g, struct src_loc loc,
 
 		if (a->type.kind == TYPE_STRING) {
 			gen_str(g, a, at, a->type.size);
+		} else if (is_wide(&a->type)) {
+			gen_wide(g, a, at);
 		} else {
 			struct opnd v = gen_val(g, a);
 
@@ -2151,6 +2318,8 @@ static void gen_map_assign(struct cg *g, const struct ast_node *st)
 	val = stack_alloc(g, spec->value_size);
 	if (v->type.kind == TYPE_STRING) {
 		gen_str(g, v, val, spec->value_size);
+	} else if (is_wide(&sym->value)) {
+		gen_wide(g, v, val);
 	} else {
 		struct opnd x = gen_val(g, v);
 
@@ -2176,6 +2345,10 @@ static void gen_var_assign(struct cg *g, const struct ast_node *st)
 		gen_str(g, v, tmp, sym->type.size);
 		copy_stack(g, off, tmp, sym->type.size);
 		g->sp = save;
+		return;
+	}
+	if (is_wide(&sym->type)) {
+		gen_wide(g, v, off);
 		return;
 	}
 	x = gen_val(g, v);
@@ -2315,6 +2488,10 @@ static void walk(struct cg *g, const struct ast_node *n, visit_fn fn, void *arg)
 		break;
 	case AST_FIELD:
 		walk(g, n->u.field.base, fn, arg);
+		break;
+	case AST_INDEX:
+		walk(g, n->u.subscript.base, fn, arg);
+		walk(g, n->u.subscript.index, fn, arg);
 		break;
 	case AST_INCDEC:
 		walk(g, n->u.incdec.target, fn, arg);
@@ -2701,16 +2878,47 @@ static int add_usdt_probe(struct cg *g, const struct probe_spec *sp,
 
 static void gen_prog(struct cg *g, const struct ast_probe *pr);
 
+static void visit_site(struct cg *g, const struct ast_node *n, void *arg)
+{
+	(void)g;
+	if (n->kind == AST_CALL && n->u.call.id == FN_UADDR && n->u.call.pie)
+		*(bool *)arg = true;
+}
+
+/*
+ * Do the usdt sites of @pr need a program each? When the program adds a
+ * position-independent file's load bias, which it finds from its site's
+ * pc: for uaddr() and for sym(%rip) arguments it reads.
+ */
+static bool needs_site(struct cg *g, const struct ast_probe *pr)
+{
+	bool found = false;
+	uint32_t i, j, k;
+
+	walk(g, pr->pred, visit_site, &found);
+	walk_list(g, &pr->body, visit_site, &found);
+	for (i = 0; i < pr->nspecs && !found; i++)
+		for (j = 0; j < pr->specs[i].nsites && !found; j++) {
+			const struct usdt_site *u = &pr->specs[i].sites[j];
+
+			for (k = 0; k < u->argc; k++)
+				found |= u->pie && u->argv[k].sym[0];
+		}
+	return found;
+}
+
 /*
  * A probe block: one program, or for usdt sites whose arguments are
  * written differently, one program per distinct argument string (each
- * reads argN its way), sites of the same string sharing one.
+ * reads argN its way), sites of the same string sharing one; or one per
+ * site when the program needs its site's address (needs_site()).
  */
 static void gen_probe(struct cg *g, const struct ast_probe *pr)
 {
 	struct fathom_compiled *c = g->c;
 	const struct usdt_site **grp = NULL;
 	uint32_t i, j, k, ng = 0, cap = 0, base = c->nr_progs;
+	bool by_site = needs_site(g, pr);
 	void *a;
 
 	for (i = 0; i < pr->nspecs; i++)
@@ -2738,7 +2946,8 @@ static void gen_probe(struct cg *g, const struct ast_probe *pr)
 		}
 		for (j = 0; j < sp->nsites; j++) {
 			for (k = 0; k < ng; k++)
-				if (!strcmp(grp[k]->args, sp->sites[j].args))
+				if (!strcmp(grp[k]->args, sp->sites[j].args) &&
+				    (!by_site || grp[k]->pc == sp->sites[j].pc))
 					break;
 			if (k == ng)
 				grp[ng++] = &sp->sites[j];
@@ -2797,8 +3006,7 @@ static void gen_prog(struct cg *g, const struct ast_probe *pr)
 	for (i = 0; i < pr->nvars; i++) {
 		const struct type *t = &pr->vars[i]->type;
 
-		g->var_off[i] =
-			stack_alloc(g, t->kind == TYPE_STRING ? t->size : 8);
+		g->var_off[i] = stack_alloc(g, value_bytes(t));
 	}
 	for (i = 0; i < pr->body.n; i++)
 		if (uses_zkey(g, pr->body.items[i]))
@@ -2825,8 +3033,7 @@ static void gen_prog(struct cg *g, const struct ast_probe *pr)
 	for (i = 0; i < pr->nvars; i++) {
 		const struct type *t = &pr->vars[i]->type;
 
-		zero_stack(g, g->var_off[i],
-			   t->kind == TYPE_STRING ? t->size : 8);
+		zero_stack(g, g->var_off[i], value_bytes(t));
 	}
 	gen_stmts(g, &pr->body);
 	g->loc = pr->loc;

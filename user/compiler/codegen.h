@@ -35,7 +35,9 @@
  * Map values and keys: integer key components are 8 bytes, strings their
  * size rounded up to 8, kstack/ustack components the 8-byte stack id that
  * GET_KSTACK_ID/GET_USTACK_ID returned in the stack map recorded in
- * fathom_cmap.stack_map (one STACK map per kernel/user and depth). A map
+ * fathom_cmap.stack_map (one STACK map per kernel/user and depth); a
+ * usym() value (key, map value, printf argument or variable) is 16 bytes,
+ * { u64 addr; u64 tgid }, the address and the process it is in. A map
  * with no key (@x, @) has the single 8-byte key 0.
  */
 #ifndef _FATHOM_USER_CODEGEN_H

@@ -52,8 +52,11 @@ struct fathom_script *fathom_script_parse(const char *name, const char *text,
  */
 struct fathom_compile_opts {
 	const char *tracefs;
-	const char *btf; /* BTF file for struct members; NULL: $FATHOM_BTF,
-			  * else /sys/kernel/btf/vmlinux */
+	/* BTF file for struct members; NULL: $FATHOM_BTF, else
+	 * /sys/kernel/btf/vmlinux */
+	const char *btf;
+	/* kaddr()'s symbols; NULL: $FATHOM_KALLSYMS, else /proc/kallsyms */
+	const char *kallsyms;
 	const char *const *params;
 	unsigned int nparams;
 };

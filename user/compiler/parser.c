@@ -512,9 +512,26 @@ static struct ast_node *parse_postfix(struct parser *p)
 			u->u.incdec.target = n;
 			next(p);
 			n = u;
+		} else if (p->cur.kind == TOK_LBRACKET &&
+			   n->kind == AST_FIELD) {
+			/* an array member: x->arr[i] (the semantic pass
+			 * checks that it is one) */
+			struct ast_node *x = node(p, AST_INDEX, n->loc);
+
+			if (!x)
+				return NULL;
+			next(p);
+			x->u.subscript.base = n;
+			x->u.subscript.index = parse_expr(p);
+			if (!x->u.subscript.index ||
+			    !expect(p, TOK_RBRACKET, "']' after the index"))
+				return NULL;
+			x->loc.len = p->prev_end - x->loc.off;
+			n = x;
 		} else if (p->cur.kind == TOK_LBRACKET) {
-			diag_error(p->d, p->cur.loc,
-				   "only maps can be indexed with '[]'");
+			diag_error(
+				p->d, p->cur.loc,
+				"only maps and array members can be indexed with '[]'");
 			return NULL;
 		} else {
 			break;

@@ -464,14 +464,70 @@ static bool is_bitfield(const struct fathom_btf *btf,
 	return false;
 }
 
+/* @out for a value of type @type at offset 0 */
+static void describe(const struct fathom_btf *btf, uint32_t type,
+		     struct fathom_btf_member *out)
+{
+	const struct btf_type *t;
+	uint64_t size;
+
+	memset(out, 0, sizeof(*out));
+	out->type = type;
+	out->resolved = fathom_btf_resolve(btf, type);
+	out->kind = fathom_btf_kind(btf, out->resolved);
+	if (!fathom_btf_size(btf, out->resolved, &size))
+		out->size = (uint32_t)size;
+	t = type_of(btf, out->resolved);
+	if (t && BTF_INFO_KIND(t->info) == BTF_KIND_INT)
+		out->is_signed = BTF_INT_ENCODING(*(const uint32_t *)(t + 1)) &
+				 BTF_INT_SIGNED;
+	else if (t && (BTF_INFO_KIND(t->info) == BTF_KIND_ENUM ||
+		       BTF_INFO_KIND(t->info) == BTF_KIND_ENUM64))
+		out->is_signed = BTF_INFO_KFLAG(t->info);
+}
+
+/* @cb on every named member of composite @id, anonymous ones' included */
+static int walk_members(const struct fathom_btf *btf, uint32_t id,
+			int (*cb)(const char *name, void *arg), void *arg,
+			int depth)
+{
+	const struct btf_type *t = type_of(btf, id);
+	const struct btf_member *m;
+	uint32_t i, vlen;
+	int ret;
+
+	if (!is_composite(t))
+		return -EINVAL;
+	if (depth > BTF_MAX_DEPTH)
+		return 0;
+	m = (const struct btf_member *)(t + 1);
+	vlen = BTF_INFO_VLEN(t->info);
+	for (i = 0; i < vlen; i++, m++) {
+		const char *mname = m->name_off < btf->str_len
+					    ? btf->strs + m->name_off
+					    : "";
+
+		uint32_t inner = fathom_btf_resolve(btf, m->type);
+
+		if (*mname)
+			ret = cb(mname, arg);
+		else if (is_composite(type_of(btf, inner)))
+			ret = walk_members(btf, inner, cb, arg, depth + 1);
+		else
+			ret = 0;
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int fathom_btf_member(struct fathom_btf *btf, uint32_t id, const char *path,
 		      struct fathom_btf_member *out)
 {
 	const char *p = path, *dot;
-	uint64_t total = 0, size;
+	uint64_t total = 0;
 	uint32_t cur = fathom_btf_resolve(btf, id);
 	const struct btf_member *m = NULL;
-	const struct btf_type *t;
 
 	if (!is_composite(type_of(btf, cur))) {
 		say(btf->msg, sizeof(btf->msg),
@@ -514,20 +570,30 @@ int fathom_btf_member(struct fathom_btf *btf, uint32_t id, const char *path,
 		}
 		p = dot + 1;
 	}
-	memset(out, 0, sizeof(*out));
+	describe(btf, m->type, out);
 	out->offset = (uint32_t)total;
-	out->type = m->type;
-	out->resolved = fathom_btf_resolve(btf, m->type);
-	out->kind = fathom_btf_kind(btf, out->resolved);
-	if (!fathom_btf_size(btf, out->resolved, &size))
-		out->size = (uint32_t)size;
-	t = type_of(btf, out->resolved);
-	if (t && BTF_INFO_KIND(t->info) == BTF_KIND_INT)
-		out->is_signed = BTF_INT_ENCODING(*(const uint32_t *)(t + 1)) &
-				 BTF_INT_SIGNED;
-	else if (t && (BTF_INFO_KIND(t->info) == BTF_KIND_ENUM ||
-		       BTF_INFO_KIND(t->info) == BTF_KIND_ENUM64))
-		out->is_signed = BTF_INFO_KFLAG(t->info);
+	return 0;
+}
+
+int fathom_btf_members(const struct fathom_btf *btf, uint32_t id,
+		       int (*cb)(const char *name, void *arg), void *arg)
+{
+	return walk_members(btf, fathom_btf_resolve(btf, id), cb, arg, 0);
+}
+
+int fathom_btf_array(struct fathom_btf *btf, uint32_t id,
+		     struct fathom_btf_member *elem, uint32_t *nelems)
+{
+	const struct btf_type *t = type_of(btf, fathom_btf_resolve(btf, id));
+	const struct btf_array *a;
+
+	if (!t || BTF_INFO_KIND(t->info) != BTF_KIND_ARRAY) {
+		say(btf->msg, sizeof(btf->msg), "type %u is not an array", id);
+		return -EINVAL;
+	}
+	a = (const struct btf_array *)(t + 1);
+	describe(btf, a->type, elem);
+	*nelems = a->nelems;
 	return 0;
 }
 

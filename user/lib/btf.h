@@ -117,6 +117,33 @@ int fathom_btf_member(struct fathom_btf *btf, uint32_t id, const char *path,
 		      struct fathom_btf_member *out);
 
 /**
+ * fathom_btf_members() - the names of the members of a struct or union
+ * @btf: the types
+ * @id: the struct or union (typedefs resolved)
+ * @cb: called with each member's name, those of anonymous structs and
+ *	unions inside it included (as fathom_btf_member() finds them); a
+ *	non-zero return stops the walk and is returned
+ * @arg: for @cb
+ *
+ * Return: 0, @cb's value, or -EINVAL when @id is not a struct or union.
+ */
+int fathom_btf_members(const struct fathom_btf *btf, uint32_t id,
+		       int (*cb)(const char *name, void *arg), void *arg);
+
+/**
+ * fathom_btf_array() - the element type of an array type
+ * @btf: the types
+ * @id: an array type (typedefs and qualifiers resolved)
+ * @elem: filled as fathom_btf_member() fills a member at offset 0: the
+ *	element's type, size, kind and sign
+ * @nelems: set to the number of elements
+ *
+ * Return: 0, or -EINVAL when @id is not an array.
+ */
+int fathom_btf_array(struct fathom_btf *btf, uint32_t id,
+		     struct fathom_btf_member *elem, uint32_t *nelems);
+
+/**
  * fathom_btf_ptr_struct() - the struct a pointer type points to
  * @btf: the types
  * @id: a pointer type (typedefs and qualifiers resolved on both sides)

@@ -10,10 +10,13 @@
  * are found by a binary search and a short walk back.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -463,6 +466,141 @@ const struct fathom_elf_sym *fathom_elf_find(const struct fathom_elf *e,
 			    !strcmp(s->name, name))
 				return s;
 		}
+	return NULL;
+}
+
+const struct fathom_elf_sym *fathom_elf_find_any(const struct fathom_elf *e,
+						 const char *name)
+{
+	const struct fathom_elf_sym *best = NULL;
+	size_t i;
+
+	for (i = 0; i < e->nsyms; i++) {
+		const struct fathom_elf_sym *s = &e->syms[i];
+
+		if (strcmp(s->name, name))
+			continue;
+		if (!best || (best->dynsym && !s->dynsym))
+			best = s;
+	}
+	return best;
+}
+
+/* ---- finding the file ---- */
+
+/* Is @path a regular file that starts with the ELF magic? */
+static bool is_elf_file(const char *path)
+{
+	char magic[4];
+	struct stat st;
+	bool ok;
+	int fd;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ok = read(fd, magic, 4) == 4 && !memcmp(magic, ELFMAG, 4);
+	close(fd);
+	return ok;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The first (by name) ELF file in @dir called @base.so or @base.so.*:
+ * "libc" finds libc.so.6 (libc.so, a linker script, is not ELF).
+ */
+static char *find_so(const char *dir, const char *base)
+{
+	size_t blen = strlen(base), n = 0, cap = 0, i;
+	char **v = NULL, *found = NULL, buf[4096];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		const char *rest = de->d_name + blen;
+		char **nv;
+
+		if (strncmp(de->d_name, base, blen) ||
+		    strncmp(rest, ".so", 3) || (rest[3] && rest[3] != '.'))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		v[n] = strdup(de->d_name);
+		if (!v[n])
+			break;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), name_cmp);
+	for (i = 0; i < n && !found; i++) {
+		snprintf(buf, sizeof(buf), "%s/%s", dir, v[i]);
+		if (is_elf_file(buf))
+			found = realpath(buf, NULL);
+	}
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return found;
+}
+
+char *fathom_elf_find_path(const char *target)
+{
+	static const char *const libdirs[] = {
+		"/lib/x86_64-linux-gnu",
+		"/usr/lib/x86_64-linux-gnu",
+		"/lib64",
+		"/usr/lib64",
+		"/lib",
+		"/usr/lib",
+	};
+	size_t i, n = sizeof(libdirs) / sizeof(libdirs[0]);
+	char buf[4096], base[256];
+	const char *path;
+	char *found;
+
+	if (strchr(target, '/'))
+		return realpath(target, NULL);
+	/* an executable in $PATH */
+	path = getenv("PATH");
+	while (path && *path) {
+		size_t len = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path, target);
+		if (len && access(buf, X_OK) == 0)
+			return realpath(buf, NULL);
+		path += len + (path[len] == ':');
+	}
+	/* a library by its file name: "libc.so.6" */
+	for (i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), "%s/%s", libdirs[i], target);
+		if (access(buf, R_OK) == 0)
+			return realpath(buf, NULL);
+	}
+	/* a library by its name, as bpftrace and bcc: "libc" or "c" */
+	if (!strchr(target, '.') && strlen(target) < sizeof(base) - 3) {
+		snprintf(base, sizeof(base), "%s%s",
+			 strncmp(target, "lib", 3) ? "lib" : "", target);
+		for (i = 0; i < n; i++) {
+			found = find_so(libdirs[i], base);
+			if (found)
+				return found;
+		}
+	}
+	errno = ENOENT;
 	return NULL;
 }
 

@@ -129,6 +129,32 @@ const struct fathom_elf_sym *fathom_elf_find(const struct fathom_elf *e,
 					     const char *name);
 
 /**
+ * fathom_elf_find_any() - a symbol of any kind by name, for uaddr()
+ * @e: the file
+ * @name: the symbol's name
+ *
+ * Defined function, object and other symbols with a non-zero value that
+ * lie in a PT_LOAD segment (variables in .bss too); .symtab before
+ * .dynsym.
+ *
+ * Return: the symbol, or NULL when there is none.
+ */
+const struct fathom_elf_sym *fathom_elf_find_any(const struct fathom_elf *e,
+						 const char *name);
+
+/**
+ * fathom_elf_find_path() - the file a uprobe, usdt or uaddr() target names
+ * @target: a path (containing '/'); or an executable found in $PATH; or a
+ *	library in the system's library directories, by its file name
+ *	("libc.so.6") or, as bpftrace, by its name ("libc", or "c"): the
+ *	first ELF file called lib<name>.so or lib<name>.so.* there
+ *
+ * Return: the file's canonical path (malloc'd), or NULL with errno set
+ * (ENOENT when nothing is found).
+ */
+char *fathom_elf_find_path(const char *target);
+
+/**
  * fathom_elf_glob() - every function symbol whose name matches a pattern
  * @e: the file
  * @pattern: shell-style, '*' and '?'

@@ -33,6 +33,31 @@ int fathom_ksym_addr(const char *name, uint64_t *addr)
 	return ret;
 }
 
+int fathom_ksym_lookup(const char *path, const char *name, uint64_t *addr)
+{
+	char line[512], sym[256], type;
+	uint64_t a;
+	int ret = -ENOENT;
+	FILE *f = fopen(path ? path : FATHOM_KALLSYMS, "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%" SCNx64 " %c %255s", &a, &type, sym) != 3 ||
+		    strcmp(sym, name))
+			continue;
+		if (!a) {
+			ret = -EPERM;
+			break;
+		}
+		*addr = a;
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
 struct ksym_ent {
 	uint64_t addr;
 	uint32_t name; /* offset in names */

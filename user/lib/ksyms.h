@@ -33,6 +33,18 @@
  */
 int fathom_ksym_addr(const char *name, uint64_t *addr);
 
+/**
+ * fathom_ksym_lookup() - the address of any kernel symbol, for kaddr()
+ * @path: a kallsyms file; NULL means FATHOM_KALLSYMS
+ * @name: symbol name (functions, variables: any type, as bpftrace's
+ *	kaddr() takes the first line of that name)
+ * @addr: filled on success
+ *
+ * Return: 0; -ENOENT when there is no such symbol; -EPERM when the kernel
+ * hides addresses (kptr_restrict); -errno when @path cannot be read.
+ */
+int fathom_ksym_lookup(const char *path, const char *name, uint64_t *addr);
+
 struct fathom_ksyms;
 
 /**

@@ -139,6 +139,17 @@ static int parse_mem(const char **s, struct fathom_usdt_arg *a)
 	int ret;
 
 	a->kind = FATHOM_USDT_ARG_MEM;
+	/* "8+table(%rip)": gcc writes a constant offset before the symbol */
+	if (isdigit((unsigned char)*p) || *p == '-') {
+		const char *q = p;
+
+		if (!parse_int(&q, &v) && *q == '+' &&
+		    (isalpha((unsigned char)q[1]) || q[1] == '_' ||
+		     q[1] == '.')) {
+			a->disp = v;
+			p = q + 1;
+		}
+	}
 	if (isalpha((unsigned char)*p) || *p == '_' || *p == '.') {
 		size_t n = 0;
 
@@ -151,9 +162,10 @@ static int parse_mem(const char **s, struct fathom_usdt_arg *a)
 		a->sym[n] = 0;
 		p += n;
 		if (*p == '+' || *p == '-') {
-			ret = parse_int(&p, &a->disp);
+			ret = parse_int(&p, &v);
 			if (ret)
 				return ret;
+			a->disp += v;
 		}
 	} else if (*p != '(') {
 		ret = parse_int(&p, &v);
@@ -385,6 +397,67 @@ static int read_notes(struct reader *r, Elf_Scn *scn, bool swap)
 	return 0;
 }
 
+/* st_value of the defined symbol @name: .symtab first, then .dynsym */
+static int find_symbol(Elf *e, const char *name, uint64_t *value)
+{
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		Elf_Scn *scn = NULL;
+
+		while ((scn = elf_nextscn(e, scn))) {
+			Elf_Data *data;
+			GElf_Shdr sh;
+			size_t i, n;
+
+			if (!gelf_getshdr(scn, &sh) ||
+			    sh.sh_type != (pass ? SHT_DYNSYM : SHT_SYMTAB) ||
+			    !sh.sh_entsize)
+				continue;
+			data = elf_getdata(scn, NULL);
+			if (!data)
+				continue;
+			n = sh.sh_size / sh.sh_entsize;
+			for (i = 0; i < n; i++) {
+				const char *s;
+				GElf_Sym sym;
+
+				if (!gelf_getsym(data, (int)i, &sym) ||
+				    sym.st_shndx == SHN_UNDEF || !sym.st_value)
+					continue;
+				s = elf_strptr(e, sh.sh_link, sym.st_name);
+				if (s && !strcmp(s, name)) {
+					*value = sym.st_value;
+					return 0;
+				}
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+/* The link-time addresses of the symbols sym(%rip) operands name. */
+static void resolve_syms(struct reader *r, bool pie)
+{
+	size_t i;
+	uint32_t j;
+
+	for (i = 0; i < r->n; i++) {
+		struct fathom_usdt_probe *p = &r->v[i];
+
+		p->pie = pie;
+		for (j = 0; j < p->argc && !p->args_err; j++) {
+			struct fathom_usdt_arg *a = &p->argv[j];
+
+			if (a->sym[0] &&
+			    find_symbol(r->e, a->sym, &a->sym_addr)) {
+				p->args_err = -ENOENT;
+				p->argc = 0;
+			}
+		}
+	}
+}
+
 int fathom_usdt_read(const char *path, struct fathom_usdt_probe **out,
 		     size_t *n)
 {
@@ -433,6 +506,8 @@ int fathom_usdt_read(const char *path, struct fathom_usdt_probe **out,
 		if (name && !strcmp(name, ".note.stapsdt"))
 			ret = read_notes(&r, scn, swap);
 	}
+	if (!ret)
+		resolve_syms(&r, eh.e_type == ET_DYN);
 out:
 	if (r.e)
 		elf_end(r.e);

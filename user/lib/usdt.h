@@ -20,11 +20,18 @@
  * Arguments are written in the assembler's syntax (x86-64 here):
  *
  *	[-]SIZE@OPERAND		SIZE in bytes, '-' for signed
- *	OPERAND = %reg | $imm | [disp](%base[,%index[,scale]]) | sym(%rip)
+ *	OPERAND = %reg | $imm | [disp](%base[,%index[,scale]]) |
+ *		  [N+]sym[+-N](%rip)
  *
  * e.g. "-4@%edi 8@-16(%rbp) 8@$5 4@counter(%rip)". Each register is
  * named by its 64-bit register and the offset of that register in the
  * kernel's struct pt_regs, which is what code generation reads.
+ *
+ * sym(%rip) is a global (what gcc writes for one at -O2): the operand is
+ * at the symbol's address, which the file's symbol table gives at link
+ * time (sym_addr). In a position-independent file the process has it at
+ * that address plus the load bias, which a probe learns from its own
+ * site: the ip of the hit minus the note's pc.
  */
 #ifndef _FATHOM_USER_USDT_H
 #define _FATHOM_USER_USDT_H
@@ -55,9 +62,10 @@ struct fathom_usdt_arg {
 	bool has_base;		     /* MEM: a base register is given */
 	bool has_index;		     /* MEM: (base,index,scale) */
 	struct fathom_usdt_reg index;
-	uint8_t scale; /* 1, 2, 4, 8 */
-	int64_t disp;  /* CONST: the value; MEM: the displacement */
-	char sym[64];  /* MEM: a symbolic displacement (foo(%rip)), or "" */
+	uint8_t scale;	   /* 1, 2, 4, 8 */
+	int64_t disp;	   /* CONST: the value; MEM: the displacement */
+	char sym[64];	   /* MEM: a symbolic displacement (foo(%rip)), or "" */
+	uint64_t sym_addr; /* @sym's link-time address (st_value) */
 };
 
 struct fathom_usdt_probe {
@@ -71,7 +79,9 @@ struct fathom_usdt_probe {
 	char *args;	  /* the argument string as written */
 	struct fathom_usdt_arg argv[FATHOM_USDT_MAX_ARGS];
 	uint32_t argc;
-	int args_err; /* 0, or why @argv is unusable (-EOPNOTSUPP, -E2BIG) */
+	int args_err; /* 0, or why @argv is unusable (-EOPNOTSUPP, -E2BIG,
+		       * -ENOENT: a symbol it names is not in the file) */
+	bool pie;     /* the file is ET_DYN: loaded at a bias */
 };
 
 /**

@@ -579,7 +579,7 @@ static void sb_value(struct fathom_out *o, struct sb *b, const struct type *t,
 		sb_ksym(o, b, v, false);
 		break;
 	case TYPE_USYM:
-		/* { u64 addr; u32 pid; u32 pad } when the value has its pid */
+		/* { u64 addr; u64 tgid } when the value has its process */
 		if (t->size >= 16 && size >= 16)
 			sb_usym(o, b, (uint32_t)rd64(p + 8), v, 0);
 		else
@@ -745,7 +745,9 @@ static int format_conv(struct fathom_out *o, struct sb *b,
 
 static uint32_t arg_bytes(const struct type *t)
 {
-	return t->kind == TYPE_STRING ? (t->size + 7) / 8 * 8 : 8;
+	if (t->kind == TYPE_STRING || (t->kind == TYPE_USYM && t->size > 8))
+		return (t->size + 7) / 8 * 8;
+	return 8;
 }
 
 static int format_printf(struct fathom_out *o, const struct fathom_fmt *f,

@@ -140,8 +140,8 @@ void fathom_out_lost(struct fathom_out *o, uint64_t lost);
  * "name+offset" with a decimal offset (bpftrace's form, not %pS's hex),
  * user frames the same through fathom_out_set_usyms()'s resolver (perf
  * mode adds " (file)"), unresolved addresses as hex. usym() values are
- * "name" when the value carries its pid (a 16-byte { u64 addr; u32 pid;
- * u32 pad } of TYPE_USYM), hex otherwise. Sort: by value ascending
+ * "name" when the value carries its process (a 16-byte { u64 addr; u64
+ * tgid } of TYPE_USYM, as code generation makes them), hex otherwise. Sort: by value ascending
  * (count/sum/min/max and integer values), by average (avg/stats), by total
  * count (hist/lhist), otherwise by key; ties by key (integer components
  * numerically, strings bytewise, first component first). In JSON an

@@ -17,7 +17,7 @@
 #include <linux/fathom.h>
 
 #include "codegen.h"
-#include "btf.h"
+#include "elfsyms.h"
 #include "resolve.h"
 
 bool glob_match(const char *pattern, const char *s)
@@ -553,38 +553,7 @@ static int resolve_tracepoint(struct rctx *c, const struct probe_spec *sp,
 
 char *uprobe_path(const char *target)
 {
-	static const char *const libdirs[] = {
-		"/lib/x86_64-linux-gnu",
-		"/usr/lib/x86_64-linux-gnu",
-		"/lib64",
-		"/usr/lib64",
-		"/lib",
-		"/usr/lib",
-	};
-	char buf[4096];
-	const char *path;
-	size_t i;
-
-	if (strchr(target, '/'))
-		return realpath(target, NULL);
-	/* an executable in $PATH */
-	path = getenv("PATH");
-	while (path && *path) {
-		size_t n = strcspn(path, ":");
-
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, target);
-		if (n && access(buf, X_OK) == 0)
-			return realpath(buf, NULL);
-		path += n + (path[n] == ':');
-	}
-	/* a library: "libc.so.6" */
-	for (i = 0; i < sizeof(libdirs) / sizeof(libdirs[0]); i++) {
-		snprintf(buf, sizeof(buf), "%s/%s", libdirs[i], target);
-		if (access(buf, R_OK) == 0)
-			return realpath(buf, NULL);
-	}
-	errno = ENOENT;
-	return NULL;
+	return fathom_elf_find_path(target);
 }
 
 struct seen {
@@ -717,6 +686,23 @@ static int usym_one(const char *name, uint64_t off, void *arg)
 	return add_target(w->c, w->rs, &w->tmpl, pname) ? 0 : w->c->err;
 }
 
+/*
+ * After "no function matches": a stripped file has lost the functions
+ * that only its .symtab named; say so, the likely reason.
+ */
+static void stripped_note(struct rctx *c, const struct probe_spec *sp,
+			  const char *path)
+{
+	struct fathom_elf *e = fathom_elf_open(path, NULL);
+
+	if (e && !fathom_elf_has_symtab(e))
+		diag_note(
+			c->d, sp->loc,
+			"%s is stripped (it has no .symtab): only the functions it exports (.dynsym) can be probed by name",
+			path);
+	fathom_elf_free(e);
+}
+
 static int resolve_uprobe(struct rctx *c, const struct probe_spec *sp,
 			  struct resolve_spec *rs)
 {
@@ -736,6 +722,10 @@ static int resolve_uprobe(struct rctx *c, const struct probe_spec *sp,
 	ret = elf_funcs(path, usym_one, &w);
 	if (ret == -ENOMEM) {
 		/* fall through to the cleanup */
+	} else if (ret == -ENOEXEC) {
+		diag_error(c->d, sp->loc, "%s: %s is not an ELF file", sp->raw,
+			   path);
+		ret = -EINVAL;
 	} else if (ret < 0) {
 		diag_error(c->d, sp->loc,
 			   "%s: cannot read the symbols of %s: %s", sp->raw,
@@ -744,19 +734,13 @@ static int resolve_uprobe(struct rctx *c, const struct probe_spec *sp,
 	} else if (!rs->n) {
 		not_found(c, sp, sp->name, (const char *const *)w.names.v,
 			  w.names.n);
+		stripped_note(c, sp, path);
 		ret = -EINVAL;
 	}
 	names_free(w.names.v, w.names.n);
 	free(path);
 	return ret;
 }
-
-/*
- * The compiler refers to lib/btf.c weakly (front-end-only builds do
- * without it): this reference links it into the tool.
- */
-struct fathom_btf *(*const resolve_btf_link)(const char *, int *, char *,
-					     size_t) = fathom_btf_load;
 
 /* ---- usdt -------------------------------------------------------------- */
 

@@ -98,7 +98,8 @@ void kfuncs_free(struct kfunc *f, size_t n);
 
 /**
  * uprobe_path() - the file a uprobe PATH names
- * @target: as written
+ * @target: as written: a path, a program in $PATH, a library ("libc.so.6",
+ *	"libc"); see fathom_elf_find_path()
  *
  * Return: malloc'd absolute path, or NULL (errno set).
  */

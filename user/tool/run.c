@@ -158,6 +158,7 @@ struct run {
 	struct fathom_out *out;
 	struct fathom_usyms *usyms; /* user stacks' symbols */
 	bool has_ustacks;	    /* a STACK map of user stacks exists */
+	bool has_usyms;		    /* a map with usym() keys or values */
 	struct fathom_relay_reader *rd;
 	bool exit_req;	  /* exit() */
 	int exit_code;	  /* exit(N) */
@@ -234,6 +235,57 @@ static int load_stacks(struct run *r)
 		if (!r->c->map_info[i].is_stack)
 			continue;
 		if (fathom_map_dump(&r->nl, r->sid, i + 1, dump_entry, &a))
+			return tool_kernel_error(&r->nl, "MAP_DUMP");
+	}
+	return 0;
+}
+
+/* A map entry's usym() components: learn their processes' mappings. */
+static void usym_entry(uint32_t cpu, const void *key, uint32_t key_size,
+		       const void *value, uint32_t value_size, void *arg)
+{
+	struct dump_arg *a = arg;
+	const struct fathom_cmap *info = &a->r->c->map_info[a->map - 1];
+	const uint8_t *k = key, *v = value;
+	uint32_t i, tgid;
+
+	(void)cpu;
+	for (i = 0; i < info->nkeys; i++) {
+		if (info->keys[i].kind != TYPE_USYM ||
+		    info->key_off[i] + 16 > key_size)
+			continue;
+		memcpy(&tgid, k + info->key_off[i] + 8, 4);
+		if (tgid)
+			fathom_usyms_format(a->r->usyms, tgid, 0,
+					    FATHOM_USYM_CAPTURE, NULL, 0);
+	}
+	if (info->value.kind == TYPE_USYM && value_size >= 16) {
+		memcpy(&tgid, v + 8, 4);
+		if (tgid)
+			fathom_usyms_format(a->r->usyms, tgid, 0,
+					    FATHOM_USYM_CAPTURE, NULL, 0);
+	}
+}
+
+/*
+ * usym() keys and values are printed at the end, when their processes
+ * may be gone: snapshot the mappings of the processes they name while
+ * they live (once per process).
+ */
+static int capture_usyms(struct run *r)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < r->c->nr_maps && r->usyms; i++) {
+		const struct fathom_cmap *info = &r->c->map_info[i];
+		struct dump_arg a = { .r = r, .map = i + 1 };
+		bool has = info->value.kind == TYPE_USYM;
+
+		for (k = 0; k < info->nkeys; k++)
+			has |= info->keys[k].kind == TYPE_USYM;
+		if (!has)
+			continue;
+		if (fathom_map_dump(&r->nl, r->sid, i + 1, usym_entry, &a))
 			return tool_kernel_error(&r->nl, "MAP_DUMP");
 	}
 	return 0;
@@ -461,6 +513,8 @@ static int finish(struct run *r, bool running)
 	} else {
 		n = fathom_out_map_order(r->c, order);
 		ret = load_stacks(r);
+		if (!ret && r->has_usyms)
+			ret = capture_usyms(r);
 	}
 	for (i = 0; i < n && !ret; i++)
 		ret = print_map(r, order[i], false);
@@ -507,9 +561,18 @@ int run_script(const struct tool_opts *o, struct fathom_compiled *c,
 	r.usyms = fathom_usyms_new();
 	if (r.usyms)
 		fathom_out_set_usyms(r.out, fathom_usyms_format, r.usyms);
-	for (i = 0; i < c->nr_maps; i++)
-		if (c->map_info[i].is_stack && c->map_info[i].user_stack)
+	for (i = 0; i < c->nr_maps; i++) {
+		const struct fathom_cmap *info = &c->map_info[i];
+		uint32_t k;
+
+		if (info->is_stack && info->user_stack)
 			r.has_ustacks = true;
+		if (info->value.kind == TYPE_USYM)
+			r.has_usyms = true;
+		for (k = 0; k < info->nkeys; k++)
+			if (info->keys[k].kind == TYPE_USYM)
+				r.has_usyms = true;
+	}
 	r.rd = open_relay(res.relay_dir);
 	if (!r.rd) {
 		fprintf(stderr,
@@ -557,6 +620,8 @@ int run_script(const struct tool_opts *o, struct fathom_compiled *c,
 			 */
 			if (!ret && r.has_ustacks)
 				ret = load_stacks(&r);
+			if (!ret && r.has_usyms)
+				ret = capture_usyms(&r);
 			if (ret) {
 				r.err = ret;
 				break;

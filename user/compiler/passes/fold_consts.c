@@ -265,6 +265,9 @@ static void fold_expr(struct fold *f, struct ast_node *n)
 	case AST_INCDEC:
 		fold_expr(f, n->u.incdec.target);
 		break;
+	case AST_INDEX:
+		fold_expr(f, n->u.subscript.index);
+		break;
 	case AST_EXPR_STMT:
 		fold_expr(f, n->u.expr_stmt.expr);
 		break;

@@ -40,6 +40,13 @@ int fathom_script_set_opts(struct fathom_script *s,
 		if (!s->btf_path)
 			return -ENOMEM;
 	}
+	s->kallsyms = NULL;
+	if (o->kallsyms) {
+		s->kallsyms = ast_strndup(&s->arena, o->kallsyms,
+					  strlen(o->kallsyms));
+		if (!s->kallsyms)
+			return -ENOMEM;
+	}
 	s->nparams = 0;
 	s->params = NULL;
 	if (!o->nparams)

@@ -29,17 +29,8 @@
 #include "semantic.h"
 #include "tp_format.h"
 #include "../../lib/btf.h"
-
-/* lib/btf.c is linked where struct member access is used (the tool and
- * its tests); a front end without it reports that BTF is unavailable. */
-#pragma weak fathom_btf_load
-#pragma weak fathom_btf_find_struct
-#pragma weak fathom_btf_member
-#pragma weak fathom_btf_ptr_struct
-#pragma weak fathom_btf_errmsg
-#pragma weak fathom_btf_nr_types
-#pragma weak fathom_btf_kind
-#pragma weak fathom_btf_name
+#include "../../lib/elfsyms.h"
+#include "../../lib/ksyms.h"
 
 struct sema {
 	struct fathom_script *s;
@@ -208,6 +199,15 @@ static struct type check_value(struct sema *c, struct ast_node *n)
 		      "'args' can only be used to read a field, as in args.name");
 		return none();
 	}
+	if (t.btf == BTF_REF_ARRAY) {
+		bool f = n->kind == AST_FIELD;
+		const char *name = f ? n->u.field.name : "";
+
+		error(c, n->loc,
+		      "'%s' is an array of %u elements: read one, as in %s[0]",
+		      name, f ? n->u.field.info.nelems : 0, name);
+		return none();
+	}
 	return t;
 }
 
@@ -237,12 +237,6 @@ static struct fathom_btf *btf_get(struct sema *c)
 	path = s->btf_path ? s->btf_path : getenv("FATHOM_BTF");
 	if (path && !*path)
 		path = NULL;
-	if (!fathom_btf_load) {
-		s->btf_err = -ENOSYS;
-		snprintf(s->btf_msg, sizeof(s->btf_msg),
-			 "this program was built without BTF support");
-		return NULL;
-	}
 	s->btf = fathom_btf_load(path, &s->btf_err, s->btf_msg,
 				 sizeof(s->btf_msg));
 	if (s->btf_err == -ENOMEM)
@@ -315,6 +309,115 @@ static struct type check_struct_cast(struct sema *c, struct ast_node *n)
 	return n->type;
 }
 
+struct names {
+	const char **v;
+	size_t n, cap;
+};
+
+static int collect_name(const char *name, void *arg)
+{
+	struct names *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		const char **v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = name;
+	return 0;
+}
+
+/* "did you mean" among the members of struct @id */
+static void suggest_member(struct sema *c, struct fathom_btf *btf, uint32_t id,
+			   struct src_loc loc, const char *name)
+{
+	struct names l = { 0 };
+	const char *best;
+
+	if (c->silent)
+		return;
+	if (!fathom_btf_members(btf, id, collect_name, &l)) {
+		best = diag_suggest(name, l.v, l.n);
+		if (best)
+			note(c, loc, "did you mean '%s'?", best);
+	}
+	free(l.v);
+}
+
+/*
+ * The type of kernel data that BTF describes as @m (a member, an array
+ * element), and how to read it (@fi: kind, size, sign; the caller sets
+ * the offset). @what names it in errors.
+ */
+static struct type kmem_type(struct sema *c, struct field_info *fi,
+			     const struct fathom_btf_member *m,
+			     struct src_loc at, const char *what)
+{
+	struct fathom_btf *btf = c->s->btf;
+	struct fathom_btf_member elem;
+	uint32_t sid, nelems;
+
+	fi->size = m->size;
+	switch (m->kind) {
+	case BTF_KIND_INT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		if (m->size != 1 && m->size != 2 && m->size != 4 &&
+		    m->size != 8)
+			break;
+		fi->kind = FIELD_KMEM_INT;
+		fi->is_signed = m->is_signed;
+		return type_int(8, m->is_signed);
+	case BTF_KIND_PTR:
+		fi->kind = FIELD_KMEM_INT;
+		fi->size = 8;
+		if (!fathom_btf_ptr_struct(btf, m->resolved, &sid))
+			return btf_ptr_type(sid);
+		return type_int(8, false);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION: {
+		struct type t = type_int(8, false);
+
+		fi->kind = FIELD_KMEM_REC;
+		t.btf = BTF_REF_REC;
+		t.btf_id = m->resolved;
+		return t;
+	}
+	case BTF_KIND_ARRAY: {
+		struct type t = type_int(8, false);
+
+		if (fathom_btf_array(btf, m->resolved, &elem, &nelems))
+			break;
+		fi->array_id = m->resolved;
+		fi->nelems = nelems;
+		if (elem.kind == BTF_KIND_INT && elem.size == 1) {
+			/* char arrays (comm[16]): a string of its bytes */
+			fi->kind = FIELD_KMEM_CHARS;
+			if (fi->size > AST_STR_DEFAULT)
+				fi->size = AST_STR_DEFAULT;
+			if (fi->size < 2)
+				break;
+			return string_type(fi->size);
+		}
+		/* other arrays: their elements, x->arr[i] */
+		fi->kind = FIELD_KMEM_ARRAY;
+		t.btf = BTF_REF_ARRAY;
+		t.btf_id = m->resolved;
+		return t;
+	}
+	default:
+		break;
+	}
+	error(c, at,
+	      "member '%s' cannot be read: it is not an integer, a pointer, a struct or an array",
+	      what);
+	return none();
+}
+
 /* base->name or base.name on a BTF struct reference */
 static struct type check_btf_member(struct sema *c, struct ast_node *n,
 				    const struct type *bt)
@@ -324,7 +427,6 @@ static struct type check_btf_member(struct sema *c, struct ast_node *n,
 	struct fathom_btf_member m;
 	const char *op = n->u.field.arrow ? "->" : ".";
 	struct src_loc at = n->loc;
-	uint32_t sid;
 	int err;
 
 	/* point at the member name: the end of the span */
@@ -345,6 +447,12 @@ static struct type check_btf_member(struct sema *c, struct ast_node *n,
 		      op, n->u.field.name);
 		return none();
 	}
+	if (bt->btf == BTF_REF_ARRAY) {
+		error(c, n->loc,
+		      "'%s%s' on an array: index it first, as in [0]%s%s", op,
+		      n->u.field.name, op, n->u.field.name);
+		return none();
+	}
 	if (n->u.field.arrow && bt->btf != BTF_REF_PTR) {
 		error(c, n->loc, "'->%s' on a struct held by value: use '.%s'",
 		      n->u.field.name, n->u.field.name);
@@ -358,50 +466,57 @@ static struct type check_btf_member(struct sema *c, struct ast_node *n,
 	err = fathom_btf_member(btf, bt->btf_id, n->u.field.name, &m);
 	if (err) {
 		error(c, at, "%s", fathom_btf_errmsg(btf));
+		if (err == -ENOENT)
+			suggest_member(c, btf, bt->btf_id, at, n->u.field.name);
 		return none();
 	}
 	memset(fi, 0, sizeof(*fi));
 	fi->offset = m.offset;
-	fi->size = m.size;
-	switch (m.kind) {
-	case BTF_KIND_INT:
-	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64:
-		if (m.size != 1 && m.size != 2 && m.size != 4 && m.size != 8)
-			break;
-		fi->kind = FIELD_KMEM_INT;
-		fi->is_signed = m.is_signed;
-		return type_int(8, m.is_signed);
-	case BTF_KIND_PTR:
-		fi->kind = FIELD_KMEM_INT;
-		fi->size = 8;
-		if (!fathom_btf_ptr_struct(btf, m.resolved, &sid))
-			return btf_ptr_type(sid);
-		return type_int(8, false);
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION: {
-		struct type t = type_int(8, false);
+	return kmem_type(c, fi, &m, at, n->u.field.name);
+}
 
-		fi->kind = FIELD_KMEM_REC;
-		t.btf = BTF_REF_REC;
-		t.btf_id = m.resolved;
-		return t;
+/* x->arr[i]: an element of an array member, read as a member would be */
+static struct type check_index(struct sema *c, struct ast_node *n)
+{
+	struct ast_node *b = n->u.subscript.base;
+	const struct field_info *bi = &b->u.field.info;
+	struct field_info *fi = &n->u.subscript.info;
+	struct fathom_btf_member elem;
+	uint32_t nelems;
+	uint64_t v;
+	char name[80];
+
+	if (check_expr(c, b).kind == TYPE_NONE)
+		return none();
+	if (check_int(c, n->u.subscript.index, "an array index").kind ==
+	    TYPE_NONE)
+		return none();
+	if (b->kind != AST_FIELD ||
+	    (bi->kind != FIELD_KMEM_ARRAY && bi->kind != FIELD_KMEM_CHARS)) {
+		error(c, b->loc,
+		      "only maps and array members of kernel structs (BTF) can be indexed with '[]'");
+		return none();
 	}
-	case BTF_KIND_ARRAY:
-		/* char arrays (comm[16]): a string of the array's bytes */
-		fi->kind = FIELD_KMEM_CHARS;
-		if (fi->size > AST_STR_DEFAULT)
-			fi->size = AST_STR_DEFAULT;
-		if (fi->size < 2)
-			break;
-		return string_type(fi->size);
-	default:
-		break;
+	snprintf(name, sizeof(name), "%s[]", b->u.field.name);
+	if (fathom_btf_array(c->s->btf, bi->array_id, &elem, &nelems)) {
+		error(c, n->loc, "%s", fathom_btf_errmsg(c->s->btf));
+		return none();
 	}
-	error(c, at,
-	      "member '%s' cannot be read: it is not an integer, a pointer, a struct or an array",
-	      n->u.field.name);
-	return none();
+	if (const_eval(n->u.subscript.index, &v) && v >= nelems) {
+		error(c, n->u.subscript.index->loc,
+		      "index %lld is outside '%s', which has %u element%s",
+		      (long long)v, b->u.field.name, nelems,
+		      nelems == 1 ? "" : "s");
+		return none();
+	}
+	if (elem.kind == BTF_KIND_ARRAY) {
+		error(c, n->loc,
+		      "'%s' is an array of arrays: that is not supported yet",
+		      b->u.field.name);
+		return none();
+	}
+	memset(fi, 0, sizeof(*fi));
+	return kmem_type(c, fi, &elem, n->loc, name);
 }
 
 /*
@@ -430,10 +545,10 @@ static struct type usdt_arg_type(struct sema *c, struct ast_node *n,
 				return none();
 			}
 			if (u->argv[idx].kind == FATHOM_USDT_ARG_MEM &&
-			    u->argv[idx].has_base &&
+			    u->argv[idx].has_base && !u->argv[idx].sym[0] &&
 			    !strcmp(u->argv[idx].base.name, "rip")) {
 				error(c, n->loc,
-				      "'arg%u' of the USDT probe %s:%s is relative to %%rip ('%s'), which cannot be read yet",
+				      "'arg%u' of the USDT probe %s:%s is %%rip-relative without a symbol ('%s'): its address cannot be known",
 				      idx, u->provider, u->name, u->args);
 				return none();
 			}
@@ -958,6 +1073,129 @@ static struct type check_field(struct sema *c, struct ast_node *n)
 	}
 }
 
+/* kaddr("sym"): the address /proc/kallsyms gives, a constant */
+static int resolve_kaddr(struct sema *c, struct ast_node *n)
+{
+	const char *name = n->u.call.args.items[0]->u.str.s;
+	const char *path = c->s->kallsyms ? c->s->kallsyms
+					  : getenv("FATHOM_KALLSYMS");
+	uint64_t addr;
+	int err;
+
+	if (path && !*path)
+		path = NULL;
+	err = fathom_ksym_lookup(path, name, &addr);
+	if (err == -ENOENT)
+		error(c, n->loc, "kaddr(\"%s\"): the kernel has no symbol '%s'",
+		      name, name);
+	else if (err == -EPERM)
+		error(c, n->loc,
+		      "kaddr(\"%s\"): %s hides the kernel's addresses (kptr_restrict): run as root",
+		      name, path ? path : FATHOM_KALLSYMS);
+	else if (err)
+		error(c, n->loc, "kaddr(\"%s\"): cannot read %s: %s", name,
+		      path ? path : FATHOM_KALLSYMS, strerror(-err));
+	if (err)
+		return err;
+	n->u.call.resolved = true;
+	n->u.call.addr = addr;
+	return 0;
+}
+
+/*
+ * uaddr("sym"): the symbol's address in the file the probe is in, read
+ * from its symbol table. In a fixed-address executable that is the
+ * address. A position-independent file (PIE, shared library) is loaded
+ * at a bias that bpftrace 0.17 ignores (its uaddr() "does not work with
+ * ASLR"); fathom adds it at run time, learnt from the probe's own site
+ * (ip - the site's link-time address), so it needs one known site: a
+ * uprobe on one function (not a wildcard, not a uretprobe, whose ip is
+ * the caller's), or usdt sites (codegen makes a program per site).
+ */
+static int resolve_uaddr(struct sema *c, struct ast_node *n)
+{
+	const char *name = n->u.call.args.items[0]->u.str.s;
+	const struct fathom_elf_sym *sym, *fn;
+	struct fathom_elf *e = NULL;
+	char *path = NULL, *p;
+	uint32_t i;
+	int err = -EINVAL;
+
+	for (i = 0; i < c->probe->nspecs; i++) {
+		const struct probe_spec *sp = &c->probe->specs[i];
+
+		if (sp->type == PROBE_USDT) {
+			if (!sp->usdt_path)
+				goto out; /* the usdt pass said why */
+			p = strdup(sp->usdt_path);
+		} else {
+			p = fathom_elf_find_path(sp->target);
+			if (!p && errno != ENOMEM) {
+				error(c, n->loc,
+				      "uaddr(\"%s\"): cannot find '%s'", name,
+				      sp->target);
+				goto out;
+			}
+		}
+		if (!p) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if (path && strcmp(path, p)) {
+			error(c, n->loc,
+			      "uaddr(\"%s\"): the probes of this block are in different files, %s and %s",
+			      name, path, p);
+			free(p);
+			goto out;
+		}
+		free(path);
+		path = p;
+	}
+	e = fathom_elf_open(path, &err);
+	if (!e) {
+		if (err != -ENOMEM)
+			error(c, n->loc, "uaddr(\"%s\"): cannot read %s: %s",
+			      name, path,
+			      err == -ENOEXEC ? "not an ELF file"
+					      : strerror(-err));
+		goto out;
+	}
+	err = -EINVAL;
+	sym = fathom_elf_find_any(e, name);
+	if (!sym) {
+		error(c, n->loc, "uaddr(\"%s\"): %s has no symbol '%s'%s", name,
+		      path, name,
+		      fathom_elf_has_symtab(e)
+			      ? ""
+			      : " (it is stripped: it has no .symtab)");
+		goto out;
+	}
+	n->u.call.addr = sym->value;
+	n->u.call.pie = fathom_elf_is_dyn(e);
+	if (n->u.call.pie && c->probe->specs[0].type != PROBE_USDT) {
+		const struct probe_spec *sp = &c->probe->specs[0];
+
+		if (c->probe->nspecs > 1 || sp->type != PROBE_UPROBE ||
+		    sp->wildcard) {
+			error(c, n->loc,
+			      "uaddr(\"%s\"): %s is position-independent: the address is found from the probe's site, which needs a uprobe on one function (not a uretprobe, a wildcard or several probes)",
+			      name, path);
+			goto out;
+		}
+		fn = fathom_elf_find(e, sp->name);
+		if (!fn)
+			goto out_ok; /* resolve.c reports the unknown function */
+		n->u.call.site = fn->value + (sp->has_offset ? sp->offset : 0);
+	}
+out_ok:
+	n->u.call.resolved = true;
+	err = 0;
+out:
+	fathom_elf_free(e);
+	free(path);
+	return err;
+}
+
 static struct type check_call(struct sema *c, struct ast_node *n)
 {
 	struct ast_node **a = n->u.call.args.items;
@@ -1012,7 +1250,11 @@ static struct type check_call(struct sema *c, struct ast_node *n)
 		if (!check_arity(c, n, 1, 1) ||
 		    check_int(c, a[0], "the address").kind == TYPE_NONE)
 			return none();
-		return of_kind(n->u.call.id == FN_KSYM ? TYPE_KSYM : TYPE_USYM);
+		t = of_kind(n->u.call.id == FN_KSYM ? TYPE_KSYM : TYPE_USYM);
+		/* usym() carries its process: { u64 addr; u64 tgid } */
+		if (t.kind == TYPE_USYM)
+			t.size = 16;
+		return t;
 	case FN_UADDR:
 		if (!probe_allows(c, PK_UFUNC | PK(PROBE_USDT), n->loc,
 				  "uaddr()", "uprobe, uretprobe and usdt"))
@@ -1021,6 +1263,10 @@ static struct type check_call(struct sema *c, struct ast_node *n)
 	case FN_KADDR:
 		if (!check_arity(c, n, 1, 1) ||
 		    !string_literal(c, a[0], n->u.call.name))
+			return none();
+		if (!n->u.call.resolved &&
+		    (n->u.call.id == FN_KADDR ? resolve_kaddr(c, n)
+					      : resolve_uaddr(c, n)))
 			return none();
 		return type_int(8, false);
 	case FN_KSTACK:
@@ -1165,6 +1411,8 @@ static struct type check_expr_inner(struct sema *c, struct ast_node *n)
 	}
 	case AST_POSITIONAL:
 		return positional(c, n, false);
+	case AST_INDEX:
+		return check_index(c, n);
 	case AST_CAST:
 		a = check_value(c, n->u.cast.operand);
 		if (a.kind == TYPE_NONE)

@@ -2,10 +2,8 @@
 /*
  * The usdt pass. See usdt_sites.h.
  *
- * The notes are read with user/lib/usdt.c, referenced weakly: programs
- * that link the front end without the library (front-end host tests)
- * check usdt scripts without sites; the tool (which links it) then
- * refuses a spec without sites in resolve.c.
+ * The notes are read with user/lib/usdt.c (frontend.mk links it wherever
+ * the front end is).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,9 +14,6 @@
 #include <unistd.h>
 
 #include "usdt_sites.h"
-
-#pragma weak fathom_usdt_read
-#pragma weak fathom_usdt_free
 
 int usdt_find_path(const char *target, char *buf, size_t size)
 {
@@ -95,8 +90,6 @@ static int spec_sites(struct fathom_script *s, struct diag_sink *d,
 	size_t n = 0, i, k = 0;
 	int ret;
 
-	if (!fathom_usdt_read)
-		return 0; /* a front-end-only build: types only, no sites */
 	if (usdt_find_path(sp->target, path, sizeof(path)))
 		return diag_error(d, sp->loc, "%s: cannot find '%s'", sp->raw,
 				  sp->target);
@@ -177,6 +170,8 @@ static int spec_sites(struct fathom_script *s, struct diag_sink *d,
 				v[i].args_err == -E2BIG ? "too many arguments"
 				: v[i].args_err == -EOPNOTSUPP
 					? "an operand not in the registers fathom reads"
+				: v[i].args_err == -ENOENT
+					? "a symbol it names is not in the file's symbol table"
 					: strerror(-v[i].args_err));
 			goto out;
 		}
@@ -190,6 +185,8 @@ static int spec_sites(struct fathom_script *s, struct diag_sink *d,
 			ret = -ENOMEM;
 			goto out;
 		}
+		t->pc = v[i].pc;
+		t->pie = v[i].pie;
 		t->pc_off = v[i].pc_off;
 		t->sem_off = v[i].sem_off;
 		t->argc = v[i].argc;

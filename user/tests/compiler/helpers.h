@@ -47,6 +47,14 @@ static void __attribute__((constructor)) fe_set_tracefs(void)
 }
 #endif
 
+/* kaddr() reads a synthetic kallsyms (user/tests/compiler/kallsyms) */
+#ifdef FE_KALLSYMS
+static void __attribute__((constructor)) fe_set_kallsyms(void)
+{
+	setenv("FATHOM_KALLSYMS", FE_KALLSYMS, 1);
+}
+#endif
+
 FIXTURE(fe)
 {
 	struct diag_sink d;

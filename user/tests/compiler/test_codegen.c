@@ -6,8 +6,10 @@
  * math, a record buffer for EMIT) and assert on what they computed.
  * Semantics, not bytecode.
  */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "helpers.h"
 
@@ -56,8 +58,9 @@ struct env {
 	uint64_t regs[21]; /* struct pt_regs, for GET_REG */
 	uint8_t *task; /* GET_CURRENT_TASK; kernel reads inside it are real */
 	size_t task_size;
-	uint8_t ctx[512]; /* the hit's record READ_CTX reads */
-	size_t ctx_len;	  /* 0: no record */
+	fathom_helper_fn uread_hook; /* PROBE_READ_USER instead, if set */
+	uint8_t ctx[512];	     /* the hit's record READ_CTX reads */
+	size_t ctx_len;		     /* 0: no record */
 };
 
 static struct env *E;
@@ -314,6 +317,8 @@ static u64 h_get_reg(u64 off, u64 b, u64 c, u64 d, u64 e, void *x)
 }
 static u64 h_uread(u64 dst, u64 len, u64 src, u64 d, u64 e, void *x)
 {
+	if (E->uread_hook)
+		return E->uread_hook(dst, len, src, d, e, x);
 	E->user_reads++;
 	memcpy((void *)dst, (const void *)src, len);
 	return 0;
@@ -1008,16 +1013,68 @@ TEST_F(cg, stack_keys)
 	EXPECT_EQ(1, mapv_key(self->env, "@u", key, 0, ABSENT));
 }
 
+/*
+ * usym() values carry their process: { u64 addr; u64 tgid } as map keys,
+ * map values, variables and printf arguments, so the tool can name the
+ * symbol from that process's mappings.
+ */
+TEST_F(cg, usym_carries_the_pid)
+{
+	uint64_t key[2] = { 0x401000, 4321 }, w[2];
+	const struct fathom_fmt *f;
+	uint32_t id;
+
+	CG_OK(self,
+	      "kprobe:f { @[usym(arg0)] = count(); $u = usym(arg1); @v = $u;"
+	      " @t = arg2 ? usym(arg0) : $u;"
+	      " printf(\"%s|%s\\n\", usym(arg0), $u); @eq = $u == usym(arg1); }");
+	id = map_id(self->c, "@");
+	ASSERT_NE(0, id);
+	EXPECT_EQ(16, self->c->maps[id - 1].key_size);
+	EXPECT_EQ(TYPE_USYM, self->c->map_info[id - 1].keys[0].kind);
+	EXPECT_EQ(16, self->c->map_info[id - 1].keys[0].size);
+	id = map_id(self->c, "@v");
+	ASSERT_NE(0, id);
+	EXPECT_EQ(16, self->c->maps[id - 1].value_size);
+	f = &self->c->fmts[0];
+	ASSERT_EQ(2, f->nargs);
+	EXPECT_EQ(8, f->arg_off[0]);
+	EXPECT_EQ(24, f->arg_off[1]);
+	EXPECT_EQ(40, f->size);
+
+	self->env->pid = 4321;
+	self->env->args[0] = 0x401000;
+	self->env->args[1] = 0x402000;
+	self->env->args[2] = 0;
+	ASSERT_EQ(0, run(self->env, 0));
+	self->env->args[2] = 1;
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(2, mapv_key(self->env, "@", key, 0, ABSENT));
+	EXPECT_EQ(0x402000, mapv_int(self->env, "@v", 0, 0));
+	EXPECT_EQ(4321, mapv_int(self->env, "@v", 0, 1));
+	/* the last run took the then branch: arg0's usym */
+	EXPECT_EQ(0x401000, mapv_int(self->env, "@t", 0, 0));
+	EXPECT_EQ(4321, mapv_int(self->env, "@t", 0, 1));
+	EXPECT_EQ(1, V("@eq"));
+	ASSERT_EQ(2, self->env->nrecs);
+	memcpy(w, self->env->rec + 8, 16);
+	EXPECT_EQ(0x401000, w[0]);
+	EXPECT_EQ(4321, w[1]);
+	memcpy(w, self->env->rec + 24, 16);
+	EXPECT_EQ(0x402000, w[0]);
+	EXPECT_EQ(4321, w[1]);
+}
+
 TEST_F(cg, unsupported_constructs)
 {
-	CG_FAILS(self, "kprobe:f { @a = kaddr(\"jiffies\"); }",
-		 "not supported yet");
+	CG_FAILS(self, "kprobe:f { @a = hist(arg0, 2); }",
+		 "hist() with a bits argument is not supported yet");
 }
 
 TEST_F(cg, unsupported_has_location)
 {
 	int err = cg_compile(&self->d, &self->s, &self->c, self->env,
-			     "kprobe:f {\n  @x = kaddr(\"jiffies\");\n}");
+			     "kprobe:f {\n  @x = hist(arg0, 3);\n}");
 
 	ASSERT_NE(0, err);
 	EXPECT_TRUE(fe_err(&self->d, 2, 8, "not supported yet"));
@@ -2047,6 +2104,209 @@ TEST_F(cg, usdt_operand_kinds)
 	EXPECT_EQ(2, self->env->user_reads);
 }
 
+/*
+ * The file image the tests' PROBE_READ_USER reads: the fixture's globals
+ * at their link-time addresses plus (uintptr_t)image, the "load bias".
+ */
+static uint8_t image[0x8000];
+
+/* nm's value of @sym in @path, or 0 */
+static uint64_t nm_value(const char *path, const char *sym)
+{
+	char cmd[512], line[256], name[128], type;
+	uint64_t v, found = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "nm --defined-only %s", path);
+	p = popen(cmd, "r");
+	if (!p)
+		return 0;
+	while (fgets(line, sizeof(line), p))
+		if (sscanf(line, "%" SCNx64 " %c %127s", &v, &type, name) ==
+			    3 &&
+		    !strcmp(name, sym))
+			found = v;
+	pclose(p);
+	return found;
+}
+
+/*
+ * Globals as USDT arguments ("-8@counter(%rip) -4@8+table(%rip)
+ * -2@level(%rip)"): read at the symbol's address plus the load bias the
+ * program finds from the hit's ip and the site's pc (a PIE), or at the
+ * symbol's address (a fixed-address executable).
+ */
+TEST_F(cg, usdt_rip_relative_globals)
+{
+	uint64_t counter, table, level, pc;
+	int64_t c8 = -123456789012LL;
+	int32_t t4 = -300;
+	int16_t l2 = -9;
+
+	CG_OK(self, "usdt:" FE_GLOBAL_BIN ":fathom:global { @c = sum(arg0);"
+		    " @t = sum(arg1); @l = sum(arg2); }");
+	ASSERT_EQ(1, self->c->nr_progs);
+	pc = self->s->prog.probes[0]->specs[0].sites[0].pc;
+	counter = nm_value(FE_GLOBAL_BIN, "counter");
+	table = nm_value(FE_GLOBAL_BIN, "table");
+	level = nm_value(FE_GLOBAL_BIN, "level");
+	ASSERT_NE(0, counter);
+	ASSERT_NE(0, table);
+	ASSERT_NE(0, level);
+	/* the image stands for the loaded file */
+	ASSERT_LT(counter + 8, sizeof(image));
+	ASSERT_LT(table + 12, sizeof(image));
+	ASSERT_LT(level + 2, sizeof(image));
+	memcpy(image + counter, &c8, 8);
+	memcpy(image + table + 8, &t4, 4);
+	memcpy(image + level, &l2, 2);
+	self->env->regs[16] = pc + (uintptr_t)image; /* pt_regs.ip */
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(c8, V("@c"));
+	EXPECT_EQ(t4, V("@t"));
+	EXPECT_EQ(l2, V("@l"));
+}
+
+/* In a fixed-address file, the operand's address is a constant. */
+static uint64_t last_uread;
+static u64 h_uread_addr(u64 dst, u64 len, u64 src, u64 d, u64 e, void *x)
+{
+	last_uread = src;
+	memset((void *)dst, 0, len);
+	return 0;
+}
+
+TEST_F(cg, usdt_rip_relative_fixed_address)
+{
+	char src[256];
+
+	snprintf(src, sizeof(src), "usdt:%s:fathom:global { @t = sum(arg1); }",
+		 FE_GLOBAL_NOPIE);
+	CG_OK(self, src);
+	/* no ip needed: a garbage ip changes nothing */
+	self->env->regs[16] = 0xdead;
+	self->env->uread_hook = h_uread_addr;
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(nm_value(FE_GLOBAL_NOPIE, "table") + 8, last_uread);
+}
+
+/*
+ * uaddr("sym"): in a fixed-address executable the symbol's address, a
+ * constant; in a PIE, its address plus the load bias (ip - the site's
+ * link-time address: step() for a uprobe on step, the note's pc in a
+ * usdt probe).
+ */
+TEST_F(cg, uaddr_fixed_and_pie)
+{
+	uint64_t counter, step, pc;
+	char src[512];
+
+	counter = nm_value(FE_GLOBAL_NOPIE, "counter");
+	snprintf(
+		src, sizeof(src),
+		"uprobe:%s:step { @a = uaddr(\"counter\"); @b = uaddr(\"step\"); }",
+		FE_GLOBAL_NOPIE);
+	CG_OK(self, src);
+	self->env->regs[16] = 0xdead;
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(counter, V("@a"));
+	EXPECT_EQ(nm_value(FE_GLOBAL_NOPIE, "step"), V("@b"));
+
+	counter = nm_value(FE_GLOBAL_BIN, "counter");
+	step = nm_value(FE_GLOBAL_BIN, "step");
+	snprintf(src, sizeof(src),
+		 "uprobe:%s:step { @a = uaddr(\"counter\"); }", FE_GLOBAL_BIN);
+	CG_OK(self, src);
+	self->env->regs[16] = step + 0x7f0000000000ULL;
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(counter + 0x7f0000000000ULL, (uint64_t)V("@a"));
+
+	snprintf(src, sizeof(src),
+		 "usdt:%s:fathom:global { @a = uaddr(\"level\"); }",
+		 FE_GLOBAL_BIN);
+	CG_OK(self, src);
+	pc = self->s->prog.probes[0]->specs[0].sites[0].pc;
+	self->env->regs[16] = pc + 0x5555000000ULL;
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(nm_value(FE_GLOBAL_BIN, "level") + 0x5555000000ULL,
+		  (uint64_t)V("@a"));
+}
+
+TEST_F(cg, uaddr_errors)
+{
+	char src[512];
+
+	snprintf(src, sizeof(src), "uprobe:%s:step { @a = uaddr(\"nosuch\"); }",
+		 FE_GLOBAL_BIN);
+	CG_FAILS(self, src,
+		 "uaddr(\"nosuch\"): " FE_GLOBAL_BIN " has no symbol 'nosuch'");
+	snprintf(src, sizeof(src),
+		 "uretprobe:%s:step { @a = uaddr(\"counter\"); }",
+		 FE_GLOBAL_BIN);
+	CG_FAILS(
+		self, src,
+		"uaddr(\"counter\"): " FE_GLOBAL_BIN
+		" is position-independent: the address is found from the probe's site, which needs a uprobe on one function (not a uretprobe, a wildcard or several probes)");
+	snprintf(src, sizeof(src), "uprobe:%s:st* { @a = uaddr(\"counter\"); }",
+		 FE_GLOBAL_BIN);
+	CG_FAILS(self, src, "is position-independent");
+	/* a fixed-address file: fine in a uretprobe and with a wildcard */
+	snprintf(
+		src, sizeof(src),
+		"uretprobe:%s:step, uprobe:%s:ma* { @a = uaddr(\"counter\"); }",
+		FE_GLOBAL_NOPIE, FE_GLOBAL_NOPIE);
+	CG_OK(self, src);
+	snprintf(src, sizeof(src),
+		 "uprobe:%s:step, uprobe:%s:step { @a = uaddr(\"counter\"); }",
+		 FE_GLOBAL_NOPIE, FE_GLOBAL_BIN);
+	CG_FAILS(
+		self, src,
+		"uaddr(\"counter\"): the probes of this block are in different files, " FE_GLOBAL_NOPIE
+		" and " FE_GLOBAL_BIN);
+	CG_FAILS(
+		self, "kprobe:f { @a = uaddr(\"x\"); }",
+		"uaddr() is only valid in uprobe, uretprobe and usdt probes, not in kprobe:f");
+}
+
+/* kaddr("sym"): the first line of that name in kallsyms, any type */
+TEST_F(cg, kaddr_from_kallsyms)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/fathom-test-kallsyms.%d",
+		 (int)getpid());
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs("ffffffff81000000 T _stext\n"
+	      "ffffffff82a05000 D jiffies\n"
+	      "ffffffff82a05000 D jiffies_64\n"
+	      "ffffffffc0a01000 t helper\t[mod]\n"
+	      "ffffffff81001000 t helper\n",
+	      f);
+	fclose(f);
+	setenv("FATHOM_KALLSYMS", path, 1); /* restored at the end */
+	CG_OK(self,
+	      "BEGIN { @j = kaddr(\"jiffies\"); @h = kaddr(\"helper\"); @s = kaddr(\"_stext\") + 16; }");
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(0xffffffff82a05000ULL, (uint64_t)V("@j"));
+	EXPECT_EQ(0xffffffffc0a01000ULL, (uint64_t)V("@h"));
+	EXPECT_EQ(0xffffffff81000010ULL, (uint64_t)V("@s"));
+	CG_FAILS(self, "BEGIN { @j = kaddr(\"jiffie\"); }",
+		 "kaddr(\"jiffie\"): the kernel has no symbol 'jiffie'");
+	CG_FAILS(self, "BEGIN { @j = kaddr(arg0); }",
+		 "kaddr() needs a string literal here");
+	/* hidden addresses (kptr_restrict) read as zeroes */
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs("0000000000000000 D jiffies\n", f);
+	fclose(f);
+	CG_FAILS(self, "BEGIN { @j = kaddr(\"jiffies\"); }",
+		 "hides the kernel's addresses (kptr_restrict)");
+	setenv("FATHOM_KALLSYMS", FE_KALLSYMS, 1);
+	unlink(path);
+}
+
 TEST_F(cg, usdt_errors)
 {
 	CG_FAILS(
@@ -2068,7 +2328,8 @@ TEST_F(cg, usdt_errors)
  *			  char comm[16]; int flags:3; unsigned short id; };
  */
 static const char btf_strs[] =
-	"\0int\0task_struct\0pid\0parent\0comm\0flags\0char\0id\0u16";
+	"\0int\0task_struct\0pid\0parent\0comm\0flags\0char\0id\0u16"
+	"\0vec\0len\0vals\0refs";
 enum {
 	S_INT = 1,
 	S_TASK = 5,
@@ -2078,12 +2339,16 @@ enum {
 	S_FLAGS = 33,
 	S_CHAR = 39,
 	S_ID = 44,
-	S_U16 = 47
+	S_U16 = 47,
+	S_VEC = 51,
+	S_LEN = 55,
+	S_VALS = 59,
+	S_REFS = 64
 };
 
 static size_t btf_blob(uint8_t *buf)
 {
-	uint32_t t[64], n = 0;
+	uint32_t t[128], n = 0;
 	struct btf_header h = { .magic = BTF_MAGIC,
 				.version = BTF_VERSION,
 				.hdr_len = sizeof(h) };
@@ -2111,6 +2376,17 @@ static size_t btf_blob(uint8_t *buf)
 	t[n++] = S_U16, t[n++] = BTF_KIND_TYPEDEF << 24, t[n++] = 7;
 	t[n++] = 0, t[n++] = BTF_KIND_INT << 24, t[n++] = 2;
 	t[n++] = 16;
+	/* 8: int[3] */
+	t[n++] = 0, t[n++] = BTF_KIND_ARRAY << 24, t[n++] = 0;
+	t[n++] = 1, t[n++] = 1, t[n++] = 3;
+	/* 9: struct vec { int len; int vals[3]; struct task_struct *refs[2]; } */
+	t[n++] = S_VEC, t[n++] = BTF_KIND_STRUCT << 24 | 3, t[n++] = 32;
+	t[n++] = S_LEN, t[n++] = 1, t[n++] = 0;
+	t[n++] = S_VALS, t[n++] = 8, t[n++] = 32;
+	t[n++] = S_REFS, t[n++] = 10, t[n++] = 128;
+	/* 10: struct task_struct *[2] */
+	t[n++] = 0, t[n++] = BTF_KIND_ARRAY << 24, t[n++] = 0;
+	t[n++] = 3, t[n++] = 1, t[n++] = 2;
 	h.type_off = 0;
 	h.type_len = n * 4;
 	h.str_off = h.type_len;
@@ -2125,7 +2401,7 @@ static size_t btf_blob(uint8_t *buf)
 static const char *btf_file(void)
 {
 	static char path[64];
-	uint8_t buf[1024];
+	uint8_t buf[2048];
 	size_t len = btf_blob(buf);
 	FILE *f;
 
@@ -2210,6 +2486,50 @@ TEST_F(cg, btf_members_synthetic)
 	unlink(path);
 }
 
+/*
+ * Array members: x->arr[i] with a constant or a computed index, arrays of
+ * pointers followed, a char of a char array.
+ */
+TEST_F(cg, btf_array_members)
+{
+	uint8_t mem[96] = { 0 };
+	const char *path = btf_file();
+	int32_t len = 3, vals[3] = { -5, 70, 9000 }, pid = 321;
+	uint64_t ref;
+	int err;
+
+	ASSERT_NE(NULL, path);
+	err = cg_compile_btf(
+		&self->d, &self->s, &self->c, self->env,
+		"kprobe:f { $v = (struct vec *)curtask;"
+		" @a = $v->vals[0]; @b = $v->vals[2]; @c = $v->vals[arg0];"
+		" @d = $v->refs[1]->pid; @e = $v->refs[1]->comm[1];"
+		" @f = sum($v->vals[arg1 + 1]); }",
+		path);
+	if (err)
+		FE_LOG(&self->d);
+	ASSERT_EQ(0, err);
+	/* struct vec at mem[0], a task_struct at mem[40] */
+	memcpy(mem, &len, 4);
+	memcpy(mem + 4, vals, 12);
+	ref = (uint64_t)(uintptr_t)(mem + 40);
+	memcpy(mem + 24, &ref, 8);
+	memcpy(mem + 40, &pid, 4);
+	memcpy(mem + 56, "bash", 5);
+	self->env->task = mem;
+	self->env->task_size = sizeof(mem);
+	self->env->args[0] = 1;
+	self->env->args[1] = 1;
+	ASSERT_EQ(0, run(self->env, 0));
+	EXPECT_EQ(-5, V("@a"));
+	EXPECT_EQ(9000, V("@b"));
+	EXPECT_EQ(70, V("@c"));
+	EXPECT_EQ(321, V("@d"));
+	EXPECT_EQ('a', V("@e"));
+	EXPECT_EQ(9000, V("@f"));
+	unlink(path);
+}
+
 TEST_F(cg, btf_errors)
 {
 	const char *path = btf_file();
@@ -2219,6 +2539,31 @@ TEST_F(cg, btf_errors)
 				    "kprobe:f { @ = curtask->pidd; }", path));
 	EXPECT_TRUE(fe_err(&self->d, 1, 25,
 			   "struct task_struct has no member 'pidd'"));
+	EXPECT_TRUE(fe_has(&self->d, DIAG_NOTE, 1, 25, "did you mean 'pid'?"));
+	ASSERT_NE(0, cg_compile_btf(&self->d, &self->s, &self->c, self->env,
+				    "kprobe:f { @ = ((struct vec *)0)->vals; }",
+				    path));
+	EXPECT_TRUE(fe_err(
+		&self->d, 1, 17,
+		"'vals' is an array of 3 elements: read one, as in vals[0]"));
+	ASSERT_NE(0,
+		  cg_compile_btf(&self->d, &self->s, &self->c, self->env,
+				 "kprobe:f { @ = ((struct vec *)0)->vals[3]; }",
+				 path));
+	EXPECT_TRUE(fe_err(&self->d, 1, 40,
+			   "index 3 is outside 'vals', which has 3 elements"));
+	ASSERT_NE(0,
+		  cg_compile_btf(&self->d, &self->s, &self->c, self->env,
+				 "kprobe:f { @ = ((struct vec *)0)->len[0]; }",
+				 path));
+	EXPECT_TRUE(fe_err(
+		&self->d, 1, 17,
+		"only maps and array members of kernel structs (BTF) can be indexed with '[]'"));
+	ASSERT_NE(0, cg_compile_btf(&self->d, &self->s, &self->c, self->env,
+				    "kprobe:f { @ = pid[0]; }", path));
+	EXPECT_TRUE(
+		fe_err(&self->d, 1, 19,
+		       "only maps and array members can be indexed with '[]'"));
 	ASSERT_NE(0, cg_compile_btf(&self->d, &self->s, &self->c, self->env,
 				    "kprobe:f { @ = curtask->flags; }", path));
 	EXPECT_TRUE(fe_err(

@@ -38,7 +38,8 @@ static const char *const one_liners[] = {
 	"tracepoint:sched:sched_process_exec { printf(\"%d %s\\n\", args->common_pid, comm); }",
 	"kprobe:f { $x = arg0; $y = $x * 2 + 1; if ($y > 10 && $x != 0) { @big = $y; } else { @small = $y; } }",
 	"kprobe:f { printf(\"%s %s %p %5d %-10s %lu %llx %%\\n\", ksym(arg0), usym(arg1), arg2, pid, comm, nsecs, cgroup); }",
-	"BEGIN { @a = kaddr(\"jiffies\"); time(\"%H:%M:%S\\n\"); } usdt:/usr/bin/python3:python:function__entry { @u = uaddr(\"main\"); printf(\"%s\\n\", str(arg1)); }",
+	"BEGIN { @a = kaddr(\"jiffies\"); time(\"%H:%M:%S\\n\"); } usdt:" FE_GLOBAL_BIN
+	":fathom:global { @u = uaddr(\"counter\"); printf(\"%s\\n\", str(arg1)); }",
 	"rawtracepoint:sched_switch { @[arg0 & 0xff] = count(); }",
 	"kprobe:f { unroll(4) { @n[cpu] += 1; } $s = str(arg0, 8); @s[$s] = count(); return; }",
 	"END { printf(\"%d %d\\n\", elapsed, cpid); } kprobe:f { @t = curtask; @g[uid, gid] = count(); }",
@@ -250,10 +251,12 @@ TEST_F(fe, builtins_per_probe_kind)
 		 "uaddr() is only valid in uprobe");
 	FE_FAILS(self, "tracepoint:a:b { print(args); }", 1, 24,
 		 "'args' can only be used to read a field");
-	/* the front end alone is built without lib/btf.c */
+	/* a kernel without BTF (whatever the host has) */
+	setenv("FATHOM_BTF", "/nonexistent/btf", 1);
 	FE_FAILS(
 		self, "kprobe:f { @x = curtask.pid; }", 1, 17,
-		"'.pid' needs the kernel's BTF type information: this program was built without BTF support");
+		"'.pid' needs the kernel's BTF type information: no BTF: /nonexistent/btf does not exist");
+	unsetenv("FATHOM_BTF");
 }
 
 TEST_F(fe, function_arguments)

@@ -23,6 +23,7 @@
 #include "codegen.h"
 #include "ksyms.h"
 #include "output.h"
+#include "usyms.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define OUT_LSAN 1
@@ -1228,6 +1229,53 @@ TEST_F(out, ksym_and_probe_keys)
 			      add1(md, self->c, id, 1, 0, 1);
 		      }));
 	EXPECT_STREQ("@p[kprobe:f]: 1\n@p[kprobe:g]: 4\n", s);
+}
+
+/* A resolver of process 42's addresses, as fathom_usyms_format() would. */
+static int fake_usym(void *arg, uint32_t pid, uint64_t addr, unsigned int flags,
+		     char *buf, size_t size)
+{
+	if (flags & FATHOM_USYM_CAPTURE)
+		return 0;
+	if (pid != 42)
+		return -1;
+	return snprintf(buf, size, "fn_%llx", (unsigned long long)addr);
+}
+
+/* usym() values carry their process: named through the resolver */
+TEST_F(out, usym_keys_and_printf_with_pid)
+{
+	const char *s;
+	struct rec r;
+	struct key k;
+	uint32_t id;
+
+	COMPILE("kprobe:f { @u[usym(arg0)] = count();"
+		" printf(\"%s|%s\\n\", usym(arg0), usym(arg1)); }");
+	fathom_out_set_usyms(self->o, fake_usym, NULL);
+	id = map_id(self->c, "@u");
+	ASSERT_EQ(16, self->c->maps[id - 1].key_size);
+	s = PRINT_MAP("@u", ({
+			      uint64_t v = 3;
+
+			      key_init(&k, self->c, id);
+			      key_u64(&k, 0, 0x1139);
+			      k.b[1] = 42; /* the tgid after the address */
+			      add(md, 0, &k, &v, 1);
+			      v = 1;
+			      key_u64(&k, 0, 0x7f00);
+			      k.b[1] = 7; /* unknown process: hex */
+			      add(md, 1, &k, &v, 1);
+		      }));
+	EXPECT_STREQ("@u[0x7f00]: 1\n@u[fn_1139]: 3\n", s);
+	REOPEN(FATHOM_OUT_TEXT);
+	fathom_out_set_usyms(self->o, fake_usym, NULL);
+	rec_init(&r, self->c, 0);
+	rec_u64(&r, 0, 0xabc);
+	memcpy((uint8_t *)r.b + r.f->arg_off[0] + 8, &(uint64_t){ 42 }, 8);
+	rec_u64(&r, 1, 0xdef);
+	EXPECT_EQ(0, rec_out(self, &r));
+	EXPECT_STREQ("fn_abc|0xdef\n", text(self));
 }
 
 TEST_F(out, map_order)

@@ -53,6 +53,7 @@
 #define LIB ELF_DIR "/libshared.so"
 #define LIB_STRIPPED ELF_DIR "/libshared-stripped.so"
 #define SDT ELF_DIR "/sdt"
+#define SDT_GLOBAL ELF_DIR "/sdt-global"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SYMS_LSAN 1
@@ -954,6 +955,52 @@ TEST(usdt_no_notes_and_errors)
 	LEAK_CHECK();
 }
 
+/*
+ * Globals as arguments (selftests/e2e/usdt_global.c at -O2, a PIE):
+ * "-8@counter(%rip) -4@8+table(%rip) -2@level(%rip)", each symbol's
+ * link-time address from the symbol table, as nm shows it.
+ */
+TEST(usdt_rip_relative_globals)
+{
+	static struct nm_sym syms[512];
+	const char *names[3] = { "counter", "table", "level" };
+	struct fathom_usdt_probe *v;
+	const struct nm_sym *ns;
+	size_t n;
+	int nn, i;
+
+	nn = nm_read(SDT_GLOBAL, syms, 512);
+	ASSERT_LT(0, nn);
+	ASSERT_EQ(0, fathom_usdt_read(SDT_GLOBAL, &v, &n));
+	ASSERT_EQ(1, n);
+	EXPECT_STREQ("global", v[0].name);
+	EXPECT_EQ(0, v[0].args_err);
+	EXPECT_TRUE(v[0].pie);
+	ASSERT_EQ(3, v[0].argc);
+	for (i = 0; i < 3; i++) {
+		const struct fathom_usdt_arg *a = &v[0].argv[i];
+
+		ns = nm_find(syms, nn, names[i]);
+		ASSERT_NE(NULL, ns);
+		EXPECT_EQ(FATHOM_USDT_ARG_MEM, a->kind);
+		EXPECT_STREQ(names[i], a->sym);
+		EXPECT_STREQ("rip", a->base.name);
+		EXPECT_EQ(ns->value, a->sym_addr);
+		EXPECT_TRUE(a->is_signed);
+	}
+	EXPECT_EQ(8, v[0].argv[0].size);
+	EXPECT_EQ(0, v[0].argv[0].disp);
+	EXPECT_EQ(4, v[0].argv[1].size);
+	EXPECT_EQ(8, v[0].argv[1].disp); /* table[2] */
+	EXPECT_EQ(2, v[0].argv[2].size);
+	fathom_usdt_free(v, n);
+	/* the other USDT fixture is a PIE too */
+	ASSERT_EQ(0, fathom_usdt_read(SDT, &v, &n));
+	EXPECT_TRUE(v[0].pie);
+	fathom_usdt_free(v, n);
+	LEAK_CHECK();
+}
+
 TEST(usdt_argument_strings)
 {
 	struct fathom_usdt_arg a[FATHOM_USDT_MAX_ARGS];
@@ -1009,6 +1056,16 @@ TEST(usdt_argument_strings)
 	ASSERT_EQ(0, fathom_usdt_parse_args("%rdi", a, &n));
 	EXPECT_EQ(1, n);
 	EXPECT_EQ(8, a[0].size);
+
+	/* gcc writes a constant offset before the symbol */
+	ASSERT_EQ(0, fathom_usdt_parse_args("-4@8+table(%rip) 2@-2+x.1-4(%rip)",
+					    a, &n));
+	ASSERT_EQ(2, n);
+	EXPECT_STREQ("table", a[0].sym);
+	EXPECT_EQ(8, a[0].disp);
+	EXPECT_EQ(128, a[0].base.ptregs_off);
+	EXPECT_STREQ("x.1", a[1].sym);
+	EXPECT_EQ(-6, a[1].disp);
 
 	EXPECT_EQ(-EBADMSG, fathom_usdt_parse_args("3@%eax", a, &n));
 	EXPECT_EQ(-EBADMSG, fathom_usdt_parse_args("4@", a, &n));
