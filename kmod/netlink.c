@@ -24,7 +24,8 @@
 
 const struct nla_policy fathom_prog_policy[FATHOM_A_PROG_MAX + 1] = {
 	[FATHOM_A_PROG_INSNS]	= NLA_POLICY_MIN_LEN(sizeof(struct fathom_insn)),
-	[FATHOM_A_PROG_NAME]	= { .type = NLA_NUL_STRING, .len = 63 },
+	[FATHOM_A_PROG_NAME]	= { .type = NLA_NUL_STRING,
+				    .len = FATHOM_NAME_LEN - 1 },
 };
 
 static const struct nla_policy prog_list_policy[FATHOM_A_PROG_MAX + 1] = {
@@ -40,7 +41,8 @@ const struct nla_policy fathom_map_policy[FATHOM_A_MAP_MAX + 1] = {
 	[FATHOM_A_MAP_LHIST_MIN] = { .type = NLA_S64 },
 	[FATHOM_A_MAP_LHIST_MAX] = { .type = NLA_S64 },
 	[FATHOM_A_MAP_LHIST_STEP] = { .type = NLA_S64 },
-	[FATHOM_A_MAP_NAME]	= { .type = NLA_NUL_STRING, .len = 63 },
+	[FATHOM_A_MAP_NAME]	= { .type = NLA_NUL_STRING,
+				    .len = FATHOM_NAME_LEN - 1 },
 };
 
 static const struct nla_policy map_list_policy[FATHOM_A_MAP_MAX + 1] = {

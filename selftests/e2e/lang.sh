@@ -46,7 +46,7 @@ wait_for() {
 }
 
 echo "TAP version 13"
-echo "1..22"
+echo "1..23"
 
 # --- output and ordering --------------------------------------------------
 
@@ -164,6 +164,16 @@ run "$fathom" -q -e "uprobe:$wl:workload_ufunc { @ = count(); @s = sum(arg0); }"
 	-c "$wl ufunc 100"
 [ $rc = 0 ] && [ "$out" = $'@: 100\n@s: 5050' ]
 tap $? "lang.uprobe_count_and_args" "rc=$rc out='$out' err='$err'"
+
+# a probe spec and a map name longer than the kernel's 63-byte name labels
+# (CI's checkout path made the uprobe spec above exceed it once)
+long=$tmp/a_directory_name_long_enough_to_push_the_probe_spec_past_the_label
+mkdir -p "$long" && cp "$wl" "$long/e2e_workload"
+run "$fathom" -q -e "uprobe:$long/e2e_workload:workload_ufunc {
+	@a_map_name_that_is_longer_than_the_sixty_three_bytes_of_a_label = count(); }" \
+	-c "$long/e2e_workload ufunc 7"
+[ $rc = 0 ] && [ "$out" = '@a_map_name_that_is_longer_than_the_sixty_three_bytes_of_a_label: 7' ]
+tap $? "lang.long_probe_and_map_names" "rc=$rc out='$out' err='$err'"
 
 # --- signals, flight recorder -------------------------------------------
 

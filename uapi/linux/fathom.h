@@ -166,6 +166,13 @@ enum fathom_limit_attr {
 #define FATHOM_KFEAT_DEBUGFS		_BITULL(8)
 #define FATHOM_KFEAT_BTF		_BITULL(9)
 
+/*
+ * PROG_NAME and MAP_NAME are labels for messages: at most FATHOM_NAME_LEN
+ * bytes with the NUL. A longer name is refused (EINVAL), so libraries shorten
+ * names they build from probe specs, which can hold long paths.
+ */
+#define FATHOM_NAME_LEN			64
+
 /* FATHOM_A_SESSION_PROGS holds one FATHOM_A_PROG nest per program. */
 enum fathom_prog_attr {
 	FATHOM_A_PROG = 1,		/* nest, in SESSION_PROGS / PROG_STATS */

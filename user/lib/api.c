@@ -96,6 +96,22 @@ const char *fathom_kfeat_name(unsigned int bit)
 	return kfeat_names[bit];
 }
 
+/*
+ * Names are labels for messages and the kernel refuses one longer than
+ * FATHOM_NAME_LEN - 1. Program names come from probe specs, which can hold
+ * long paths: keep their end, where the symbol is, behind "...".
+ */
+static int put_name(struct nl_msg *msg, int attr, const char *name)
+{
+	char buf[FATHOM_NAME_LEN];
+	size_t len = strlen(name);
+
+	if (len < sizeof(buf))
+		return nla_put_string(msg, attr, name);
+	snprintf(buf, sizeof(buf), "...%s", name + len - (sizeof(buf) - 4));
+	return nla_put_string(msg, attr, buf);
+}
+
 static int put_progs(struct nl_msg *msg, const struct fathom_session_spec *sp)
 {
 	struct nlattr *list, *item;
@@ -111,8 +127,7 @@ static int put_progs(struct nl_msg *msg, const struct fathom_session_spec *sp)
 		if (!item ||
 		    nla_put(msg, FATHOM_A_PROG_INSNS, (int)(p->len * 8),
 			    p->insns) < 0 ||
-		    (p->name &&
-		     nla_put_string(msg, FATHOM_A_PROG_NAME, p->name) < 0))
+		    (p->name && put_name(msg, FATHOM_A_PROG_NAME, p->name) < 0))
 			return -ENOMEM;
 		nla_nest_end(msg, item);
 	}
@@ -150,8 +165,7 @@ static int put_maps(struct nl_msg *msg, const struct fathom_session_spec *sp)
 		     nla_put_s64(msg, FATHOM_A_MAP_LHIST_STEP, m->lhist_step) <
 			     0))
 			return -ENOMEM;
-		if (m->name &&
-		    nla_put_string(msg, FATHOM_A_MAP_NAME, m->name) < 0)
+		if (m->name && put_name(msg, FATHOM_A_MAP_NAME, m->name) < 0)
 			return -ENOMEM;
 		nla_nest_end(msg, item);
 	}
