@@ -796,6 +796,7 @@ int fathom_cmd_session_list(struct sk_buff *skb, struct netlink_callback *cb)
 
 struct dump_ctx {
 	struct sk_buff *skb;
+	u32 entries;		/* put in this message */
 };
 
 static int dump_entry(void *arg, u32 cpu, const void *key, u32 key_size,
@@ -814,6 +815,7 @@ static int dump_entry(void *arg, u32 cpu, const void *key, u32 key_size,
 		return -EMSGSIZE;
 	}
 	nla_nest_end(c->skb, nest);
+	c->entries++;
 	return 0;
 }
 
@@ -876,6 +878,14 @@ int fathom_cmd_map_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		goto out;
 	}
 	ret = fathom_map_dump(s->maps[map - 1], &cur, dump_entry, &c);
+	if (ret && !c.entries) {
+		/* Never: the start callback sized messages for any entry. */
+		genlmsg_cancel(skb, hdr);
+		if (ret == -EMSGSIZE)
+			NL_SET_ERR_MSG(cb->extack,
+				       "map entry larger than a dump message");
+		goto out;
+	}
 	cb->args[0] = cur.cpu;
 	cb->args[1] = cur.slot;
 	cb->args[2] = !ret;

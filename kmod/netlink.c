@@ -225,6 +225,25 @@ static int dump_start(struct netlink_callback *cb)
 	return 0;
 }
 
+/*
+ * A MAP_DUMP message must hold at least one entry, or the dump could make no
+ * progress: the largest is an LHIST value of FATHOM_LHIST_MAX_BUCKETS words
+ * (8 KiB, twice NLMSG_GOODSIZE) under the longest key. netlink_dump() takes
+ * min_dump_alloc as the least size of each message it allocates.
+ */
+static int map_dump_start(struct netlink_callback *cb)
+{
+	size_t value = max_t(size_t, FATHOM_LHIST_MAX_BUCKETS * sizeof(u64),
+			     FATHOM_STACK_SIZE);
+	size_t entry = nla_total_size(nla_total_size(sizeof(u32)) +
+				      nla_total_size(FATHOM_STACK_SIZE) +
+				      nla_total_size(value));
+
+	cb->min_dump_alloc = NLMSG_HDRLEN + GENL_HDRLEN +
+			     2 * nla_total_size(sizeof(u32)) + entry;
+	return dump_start(cb);
+}
+
 /**
  * fathom_nl_reply_probe_error() - say which probe could not be attached
  * @info: the SESSION_CREATE request
@@ -297,7 +316,7 @@ static const struct genl_ops fathom_genl_ops[] = {
 	},
 	{
 		.cmd		= FATHOM_CMD_MAP_DUMP,
-		.start		= dump_start,
+		.start		= map_dump_start,
 		.dumpit		= fathom_cmd_map_dump,
 		.policy		= map_policy,
 		.maxattr	= FATHOM_A_MAX,

@@ -38,6 +38,11 @@ int fathom_nl_open(struct fathom_nl *nl)
 		   sizeof(one));
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
 		   sizeof(one));
+	/*
+	 * Read each message whole whatever its size: a MAP_DUMP message holds
+	 * at least one entry, and an LHIST entry alone is over 8 KiB.
+	 */
+	nl_socket_enable_msg_peek(nl->sk);
 
 	nl->family = genl_ctrl_resolve(nl->sk, FATHOM_GENL_NAME);
 	if (nl->family < 0) {
