@@ -46,7 +46,7 @@ wait_for() {
 }
 
 echo "TAP version 13"
-echo "1..23"
+echo "1..24"
 
 # --- output and ordering --------------------------------------------------
 
@@ -96,6 +96,22 @@ expect='@a: 10
 @sm: 210'
 [ $rc = 0 ] && [ "$out" = "$expect" ]
 tap $? "lang.aggregations_text" "rc=$rc err='$err'
+$(differ "$expect" "$out")"
+
+# lhist values of 1002 buckets (8 KiB each, more than a page): every one
+# must come through the map dump, one per message at worst (keyless maps:
+# a map of 8 KiB values per key and CPU soon exceeds the session budget)
+run timeout 120 "$fathom" -q -e 'BEGIN { @big1 = lhist(5, 0, 1000, 1);
+	@big2 = lhist(999, 0, 1000, 1); @big3 = lhist(2000, 0, 1000, 1);
+	exit(); }'
+expect='@big1: 
+[5, 6)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+@big2: 
+[999, 1000)            1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+@big3: 
+[1000, ...)            1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|'
+[ $rc = 0 ] && [ "$out" = "$expect" ]
+tap $? "lang.lhist_of_1002_buckets" "rc=$rc err='$err'
 $(differ "$expect" "$out")"
 
 run "$fathom" -f json -e "$agg"

@@ -355,7 +355,8 @@ static void add_script_maps(struct cg *g)
 				stack_map(g, m->value.kind == TYPE_USTACK,
 					  m->value.stack_depth);
 		spec.key_size = ksize;
-		spec.max_entries = FATHOM_CG_MAX_ENTRIES;
+		/* a keyless map (@ = count()) has its one entry */
+		spec.max_entries = m->nkeys ? FATHOM_CG_MAX_ENTRIES : 1;
 		spec.name = info.name;
 		if (m->value.kind == TYPE_AGG) {
 			spec.kind = agg_map_kind(m->value.agg);
@@ -1908,6 +1909,58 @@ static void gen_str_data_loc(struct cg *g, const struct ast_node *n,
 	g->sp = save;
 }
 
+/*
+ * Copy the value the hash-map read @n finds to the stack at @off, @size
+ * bytes: as much of the value as fits, then zeros after a shorter one.
+ * false, with nothing generated but the diagnostic, when the map is not a
+ * hash.
+ */
+static bool gen_map_copy(struct cg *g, const struct ast_node *n, int32_t off,
+			 uint32_t size)
+{
+	uint32_t save = g->sp, vs;
+	int32_t val;
+
+	if (!map_is_hash(g, n, true))
+		return false;
+	vs = g->c->maps[map_id_of(g, n->u.map.sym) - 1].value_size;
+	val = gen_lookup(g, n, NULL);
+	copy_stack(g, off, val, vs < size ? vs : size);
+	if (size > vs)
+		zero_stack(g, off + (int32_t)vs, size - vs);
+	g->sp = save;
+	return true;
+}
+
+/*
+ * The ?: @n of a value that lives on the stack: each arm writes it at
+ * @off, usym()'s 16 bytes when @wide (gen_wide()), else a string of
+ * @size bytes (gen_str()).
+ */
+static void gen_ternary_mem(struct cg *g, const struct ast_node *n, int32_t off,
+			    uint32_t size, bool wide)
+{
+	struct jlist els = { 0 };
+	uint32_t end;
+
+	gen_cond(g, n->u.ternary.cond, false, &els);
+	g->cond_depth++;
+	if (wide)
+		gen_wide(g, n->u.ternary.then, off);
+	else
+		gen_str(g, n->u.ternary.then, off, size);
+	g->loc = n->loc;
+	end = emit_ja(g);
+	jl_patch(g, &els);
+	jl_free(&els);
+	if (wide)
+		gen_wide(g, n->u.ternary.els, off);
+	else
+		gen_str(g, n->u.ternary.els, off, size);
+	g->cond_depth--;
+	patch(g, end);
+}
+
 /* Write the string value @n to the stack at @off, NUL-padded to @size. */
 static void gen_str(struct cg *g, const struct ast_node *n, int32_t off,
 		    uint32_t size)
@@ -1946,37 +1999,12 @@ static void gen_str(struct cg *g, const struct ast_node *n, int32_t off,
 				   ROUND8(size) - ROUND8(vs));
 		break;
 	}
-	case AST_MAP: {
-		uint32_t save = g->sp;
-		int32_t val;
-		uint32_t vs;
-
-		if (!map_is_hash(g, n, true))
-			break;
-		vs = g->c->maps[map_id_of(g, n->u.map.sym) - 1].value_size;
-		val = gen_lookup(g, n, NULL);
-		copy_stack(g, off, val, vs < ROUND8(size) ? vs : ROUND8(size));
-		if (ROUND8(size) > vs)
-			zero_stack(g, off + (int32_t)vs, ROUND8(size) - vs);
-		g->sp = save;
+	case AST_MAP:
+		gen_map_copy(g, n, off, ROUND8(size));
 		break;
-	}
-	case AST_TERNARY: {
-		struct jlist els = { 0 };
-		uint32_t end;
-
-		gen_cond(g, n->u.ternary.cond, false, &els);
-		g->cond_depth++;
-		gen_str(g, n->u.ternary.then, off, size);
-		g->loc = n->loc;
-		end = emit_ja(g);
-		jl_patch(g, &els);
-		jl_free(&els);
-		gen_str(g, n->u.ternary.els, off, size);
-		g->cond_depth--;
-		patch(g, end);
+	case AST_TERNARY:
+		gen_ternary_mem(g, n, off, size, false);
 		break;
-	}
 	case AST_FIELD:
 		if (n->u.field.info.kind == FIELD_KMEM_CHARS)
 			gen_kmem_chars(g, n, off, size);
@@ -2029,35 +2057,15 @@ static void gen_wide(struct cg *g, const struct ast_node *n, int32_t off)
 		copy_stack(g, off, g->var_off[n->u.var.sym->id], 16);
 		g->loc = saved;
 		return;
-	case AST_MAP: {
-		uint32_t save = g->sp;
-		int32_t val;
-
-		if (!map_is_hash(g, n, true))
+	case AST_MAP:
+		if (!gen_map_copy(g, n, off, 16))
 			break;
-		val = gen_lookup(g, n, NULL);
-		copy_stack(g, off, val, 16);
-		g->sp = save;
 		g->loc = saved;
 		return;
-	}
-	case AST_TERNARY: {
-		struct jlist els = { 0 };
-		uint32_t end;
-
-		gen_cond(g, n->u.ternary.cond, false, &els);
-		g->cond_depth++;
-		gen_wide(g, n->u.ternary.then, off);
-		g->loc = n->loc;
-		end = emit_ja(g);
-		jl_patch(g, &els);
-		jl_free(&els);
-		gen_wide(g, n->u.ternary.els, off);
-		g->cond_depth--;
-		patch(g, end);
+	case AST_TERNARY:
+		gen_ternary_mem(g, n, off, 16, true);
 		g->loc = saved;
 		return;
-	}
 	default:
 		break;
 	}
