@@ -61,16 +61,17 @@ out=$("$fathom" -l "usdt:$bin/usdt_prog_O2:*" 2>&1)
 tap $? usdt.list "$out"
 
 # an unknown probe: the error names it, with a suggestion
-out=$("$fathom" -e "usdt:$bin/usdt_prog_O2:fathom:hti { @ = count(); }" 2>&1)
-r=$?
-[ $r = 1 ] && grep -q "no USDT probe matches 'fathom:hti'" <<<"$out" &&
-	grep -q "did you mean 'fathom:hit'?" <<<"$out"
-tap $? usdt.unknown_probe "$out"
+s="usdt:$bin/usdt_prog_O2:fathom:hti"
+refused usdt.unknown_probe \
+	"<expr>:1:1: error: $s: no USDT probe matches 'fathom:hti' in $bin/usdt_prog_O2
+<expr>:1:1: note: did you mean 'fathom:hit'?" \
+	-e "$s { @ = count(); }"
 
 # an argument the probe does not have
-out=$("$fathom" -e "usdt:$bin/usdt_prog_O2:fathom:hit { @ = sum(arg4); }" 2>&1)
-grep -q "'arg4': the USDT probe fathom:hit has 4 arguments" <<<"$out"
-tap $? usdt.no_such_arg "$out"
+s="usdt:$bin/usdt_prog_O2:fathom:hit { @ = sum("
+refused usdt.no_such_arg \
+	"<expr>:1:$((${#s} + 1)): error: 'arg4': the USDT probe fathom:hit has 4 arguments" \
+	-e "${s}arg4); }"
 
 # globals as arguments ("-8@counter(%rip) -4@8+table(%rip) -2@level(%rip)"
 # at -O2), in a PIE (read at the load bias) and a fixed-address program:
@@ -94,10 +95,9 @@ done
 chain=$bin/stack_chain
 
 # curtask's pid is the thread id, tgid the process id (4 getppid calls)
-out=$("$fathom" -q -e 'kprobe:__x64_sys_getppid /pid == cpid/ { @[curtask->pid == tid, ((struct task_struct *)curtask)->tgid == pid, curtask->comm] = count(); }' \
-	-c "$chain 4" 2>&1)
-[ "$(grep -v '^$' <<<"$out")" = "@[1, 1, stack_chain]: 4" ]
-tap $? btf.curtask_pid_tgid_comm "$out"
+prints btf.curtask_pid_tgid_comm "@[1, 1, stack_chain]: 4" \
+	-q -e 'kprobe:__x64_sys_getppid /pid == cpid/ { @[curtask->pid == tid, ((struct task_struct *)curtask)->tgid == pid, curtask->comm] = count(); }' \
+	-c "$chain 4"
 
 # a pointer member followed: the parent is this shell's child, fathom
 out=$("$fathom" -q -e 'kprobe:__x64_sys_getppid /pid == cpid/ { printf("%d %d\n", curtask->real_parent->tgid, curtask->tgid); exit(); }' \
@@ -108,26 +108,24 @@ tap $? btf.pointer_chain "$out"
 
 # an array member's elements, by a constant and by a computed index:
 # "stack_chain" starts with 's' (115) and 't' (116)
-out=$("$fathom" -q -e 'kprobe:__x64_sys_getppid /pid == cpid/ { $i = 1; @[curtask->comm[0], curtask->comm[$i]] = count(); }' \
-	-c "$chain 4" 2>&1)
-[ "$(grep -v '^$' <<<"$out")" = "@[115, 116]: 4" ]
-tap $? btf.array_elements "$out"
+prints btf.array_elements "@[115, 116]: 4" \
+	-q -e 'kprobe:__x64_sys_getppid /pid == cpid/ { $i = 1; @[curtask->comm[0], curtask->comm[$i]] = count(); }' \
+	-c "$chain 4"
 
 # a member that does not exist, and a struct that does not
-out=$("$fathom" -e 'kprobe:__x64_sys_getppid { @ = curtask->pidd; }' 2>&1)
-r=$?
-[ $r = 1 ] && grep -q "error: struct task_struct has no member 'pidd'" <<<"$out" &&
-	grep -q "note: did you mean 'pid'?" <<<"$out"
-tap $? btf.unknown_member "$out"
-out=$("$fathom" -e 'kprobe:__x64_sys_getppid { @ = ((struct task_strct *)curtask)->pid; }' 2>&1)
-grep -q "unknown struct 'task_strct'" <<<"$out" &&
-	grep -q "did you mean 'struct task_struct'?" <<<"$out"
-tap $? btf.unknown_struct "$out"
+refused btf.unknown_member \
+	"<expr>:1:41: error: struct task_struct has no member 'pidd'
+<expr>:1:41: note: did you mean 'pid'?" \
+	-e 'kprobe:__x64_sys_getppid { @ = curtask->pidd; }'
+refused btf.unknown_struct \
+	"<expr>:1:41: error: unknown struct 'task_strct': struct task_strct is not in BTF
+<expr>:1:41: note: did you mean 'struct task_struct'?" \
+	-e 'kprobe:__x64_sys_getppid { @ = ((struct task_strct *)curtask)->pid; }'
 
 # no BTF: the error says so
-out=$(FATHOM_BTF=/nonexistent "$fathom" -e 'kprobe:__x64_sys_getppid { @ = curtask->pid; }' 2>&1)
-grep -q "needs the kernel's BTF type information: no BTF" <<<"$out"
-tap $? btf.missing "$out"
+FATHOM_BTF=/nonexistent refused btf.missing \
+	"<expr>:1:32: error: '->pid' needs the kernel's BTF type information: no BTF: /nonexistent does not exist (the kernel needs CONFIG_DEBUG_INFO_BTF for struct member access)" \
+	-e 'kprobe:__x64_sys_getppid { @ = curtask->pid; }'
 
 echo "1..$n"
 [ $failed = 0 ]

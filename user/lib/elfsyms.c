@@ -153,42 +153,61 @@ static void read_build_id(struct fathom_elf *e, Elf *elf)
 	}
 }
 
-static int read_symtab(struct builder *b, Elf *elf, Elf_Scn *scn,
-		       const GElf_Shdr *sh)
+int fathom_elf_walk(Elf *elf, int (*cb)(struct fathom_elf_sym *sym, void *arg),
+		    void *arg)
 {
-	bool dyn = sh->sh_type == SHT_DYNSYM;
-	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t i, n;
+	int pass, ret = 0;
 
-	if (!data || !sh->sh_entsize)
-		return 0;
-	n = sh->sh_size / sh->sh_entsize;
-	for (i = 0; i < n; i++) {
-		struct fathom_elf_sym s = { 0 };
-		GElf_Sym sym;
-		const char *name;
-		uint8_t type;
+	/* .symtab first (every symbol), then .dynsym (the exported ones) */
+	for (pass = 0; pass < 2 && !ret; pass++) {
+		Elf_Scn *scn = NULL;
 
-		if (!gelf_getsym(data, (int)i, &sym))
-			continue;
-		type = GELF_ST_TYPE(sym.st_info);
-		if (sym.st_shndx == SHN_UNDEF || !sym.st_value ||
-		    type == STT_SECTION || type == STT_FILE || type == STT_TLS)
-			continue;
-		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (!name || !*name)
-			continue;
-		if (fathom_elf_vaddr_to_off(b->e, sym.st_value, &s.offset))
-			continue;
-		s.value = sym.st_value;
-		s.size = sym.st_size;
-		s.type = type;
-		s.bind = GELF_ST_BIND(sym.st_info);
-		s.dynsym = dyn;
-		if (sym_push(b, &s, name))
-			return -ENOMEM;
+		while (!ret && (scn = elf_nextscn(elf, scn))) {
+			Elf_Data *data;
+			GElf_Shdr sh;
+			size_t i, n;
+
+			if (!gelf_getshdr(scn, &sh) ||
+			    sh.sh_type != (pass ? SHT_DYNSYM : SHT_SYMTAB) ||
+			    !sh.sh_entsize)
+				continue;
+			data = elf_getdata(scn, NULL);
+			if (!data)
+				continue;
+			n = sh.sh_size / sh.sh_entsize;
+			for (i = 0; i < n && !ret; i++) {
+				struct fathom_elf_sym s = { 0 };
+				GElf_Sym sym;
+
+				if (!gelf_getsym(data, (int)i, &sym) ||
+				    sym.st_shndx == SHN_UNDEF || !sym.st_value)
+					continue;
+				s.name = elf_strptr(elf, sh.sh_link,
+						    sym.st_name);
+				if (!s.name || !*s.name)
+					continue;
+				s.value = sym.st_value;
+				s.size = sym.st_size;
+				s.type = GELF_ST_TYPE(sym.st_info);
+				s.bind = GELF_ST_BIND(sym.st_info);
+				s.dynsym = pass;
+				ret = cb(&s, arg);
+			}
+		}
 	}
-	return 0;
+	return ret;
+}
+
+/* fathom_elf_walk()'s callback: keep @s when it lies in a PT_LOAD */
+static int read_sym(struct fathom_elf_sym *s, void *arg)
+{
+	struct builder *b = arg;
+
+	if (s->type == STT_SECTION || s->type == STT_FILE || s->type == STT_TLS)
+		return 0;
+	if (fathom_elf_vaddr_to_off(b->e, s->value, &s->offset))
+		return 0;
+	return sym_push(b, s, s->name);
 }
 
 static bool is_func(const struct fathom_elf_sym *s)
@@ -299,15 +318,12 @@ static int read_elf(struct fathom_elf *e, int fd)
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 
-		if (!gelf_getshdr(scn, &sh) ||
-		    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
-			continue;
-		if (sh.sh_type == SHT_SYMTAB)
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
 			e->has_symtab = true;
-		ret = read_symtab(&b, elf, scn, &sh);
-		if (ret)
-			goto out;
 	}
+	ret = fathom_elf_walk(elf, read_sym, &b);
+	if (ret)
+		goto out;
 	ret = finish(&b);
 out:
 	free(b.name_off);

@@ -36,6 +36,7 @@
 #define FATHOM_BUILD_ID_MAX 64
 
 struct fathom_elf;
+struct Elf; /* libelf's Elf */
 
 struct fathom_elf_sym {
 	const char *name; /* owned by the fathom_elf */
@@ -141,6 +142,25 @@ const struct fathom_elf_sym *fathom_elf_find(const struct fathom_elf *e,
  */
 const struct fathom_elf_sym *fathom_elf_find_any(const struct fathom_elf *e,
 						 const char *name);
+
+/**
+ * fathom_elf_walk() - every named, defined symbol of a file libelf has open
+ * @elf: the file's libelf handle (Elf *)
+ * @cb: called once per symbol of .symtab, then once per symbol of .dynsym,
+ *	in each table's order, that is defined (not SHN_UNDEF) and has a
+ *	non-zero value and a name; @sym is the caller's to change, its name
+ *	is libelf's (valid until elf_end()) and its offset is not set (0).
+ *	A non-zero return stops the walk and is returned.
+ * @arg: for @cb
+ *
+ * The one walk of the symbol tables: fathom_elf_open() reads its table
+ * with it, and callers that have the file open already use it directly.
+ *
+ * Return: 0 or @cb's non-zero value.
+ */
+int fathom_elf_walk(struct Elf *elf,
+		    int (*cb)(struct fathom_elf_sym *sym, void *arg),
+		    void *arg);
 
 /**
  * fathom_elf_find_path() - the file a uprobe, usdt or uaddr() target names

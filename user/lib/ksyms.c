@@ -1,25 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ksyms.h"
 
-int fathom_ksym_addr(const char *name, uint64_t *addr)
+/*
+ * One line of a kallsyms file, "ADDR TYPE NAME [MODULE]", into @addr,
+ * @type and @sym (256 bytes); false when the line is not one.
+ */
+static bool ksym_parse(const char *line, uint64_t *addr, char *type, char *sym)
+{
+	return sscanf(line, "%" SCNx64 " %c %255s", addr, type, sym) == 3;
+}
+
+/*
+ * The address of the first symbol @name in the kallsyms file @path whose
+ * type is one of @types (NULL: any type); the fathom_ksym_lookup() return
+ * values.
+ */
+static int ksym_find(const char *path, const char *name, const char *types,
+		     uint64_t *addr)
 {
 	char line[512], sym[256], type;
 	uint64_t a;
 	int ret = -ENOENT;
-	FILE *f = fopen(FATHOM_KALLSYMS, "re");
+	FILE *f = fopen(path, "re");
 
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%" SCNx64 " %c %255s", &a, &type, sym) != 3)
-			continue;
-		if ((type != 't' && type != 'T') || strcmp(sym, name))
+		if (!ksym_parse(line, &a, &type, sym) ||
+		    (types && !strchr(types, type)) || strcmp(sym, name))
 			continue;
 		if (!a) {
 			ret = -EPERM;
@@ -33,29 +48,14 @@ int fathom_ksym_addr(const char *name, uint64_t *addr)
 	return ret;
 }
 
+int fathom_ksym_addr(const char *name, uint64_t *addr)
+{
+	return ksym_find(FATHOM_KALLSYMS, name, "tT", addr);
+}
+
 int fathom_ksym_lookup(const char *path, const char *name, uint64_t *addr)
 {
-	char line[512], sym[256], type;
-	uint64_t a;
-	int ret = -ENOENT;
-	FILE *f = fopen(path ? path : FATHOM_KALLSYMS, "re");
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%" SCNx64 " %c %255s", &a, &type, sym) != 3 ||
-		    strcmp(sym, name))
-			continue;
-		if (!a) {
-			ret = -EPERM;
-			break;
-		}
-		*addr = a;
-		ret = 0;
-		break;
-	}
-	fclose(f);
-	return ret;
+	return ksym_find(path ? path : FATHOM_KALLSYMS, name, NULL, addr);
 }
 
 struct ksym_ent {
@@ -135,9 +135,8 @@ struct fathom_ksyms *fathom_ksyms_load(const char *path, int *err)
 		goto out_free;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%" SCNx64 " %c %255s", &a, &type, sym) != 3)
-			continue;
-		if (!strchr("tTwW", type) || !a)
+		if (!ksym_parse(line, &a, &type, sym) ||
+		    !strchr("tTwW", type) || !a)
 			continue;
 		ret = ksyms_push(ks, a, sym);
 		if (ret)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "elfsyms.h"
 #include "usdt.h"
 
 #define NT_STAPSDT 3
@@ -397,43 +398,30 @@ static int read_notes(struct reader *r, Elf_Scn *scn, bool swap)
 	return 0;
 }
 
+struct sym_query {
+	const char *name;
+	uint64_t value;
+};
+
+static int sym_match(struct fathom_elf_sym *s, void *arg)
+{
+	struct sym_query *q = arg;
+
+	if (strcmp(s->name, q->name))
+		return 0;
+	q->value = s->value;
+	return 1;
+}
+
 /* st_value of the defined symbol @name: .symtab first, then .dynsym */
 static int find_symbol(Elf *e, const char *name, uint64_t *value)
 {
-	int pass;
+	struct sym_query q = { .name = name };
 
-	for (pass = 0; pass < 2; pass++) {
-		Elf_Scn *scn = NULL;
-
-		while ((scn = elf_nextscn(e, scn))) {
-			Elf_Data *data;
-			GElf_Shdr sh;
-			size_t i, n;
-
-			if (!gelf_getshdr(scn, &sh) ||
-			    sh.sh_type != (pass ? SHT_DYNSYM : SHT_SYMTAB) ||
-			    !sh.sh_entsize)
-				continue;
-			data = elf_getdata(scn, NULL);
-			if (!data)
-				continue;
-			n = sh.sh_size / sh.sh_entsize;
-			for (i = 0; i < n; i++) {
-				const char *s;
-				GElf_Sym sym;
-
-				if (!gelf_getsym(data, (int)i, &sym) ||
-				    sym.st_shndx == SHN_UNDEF || !sym.st_value)
-					continue;
-				s = elf_strptr(e, sh.sh_link, sym.st_name);
-				if (s && !strcmp(s, name)) {
-					*value = sym.st_value;
-					return 0;
-				}
-			}
-		}
-	}
-	return -ENOENT;
+	if (!fathom_elf_walk(e, sym_match, &q))
+		return -ENOENT;
+	*value = q.value;
+	return 0;
 }
 
 /* The link-time addresses of the symbols sym(%rip) operands name. */

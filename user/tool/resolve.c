@@ -593,67 +593,49 @@ static bool va_to_off(Elf *e, uint64_t va, uint64_t *off)
 	return false;
 }
 
+struct func_walk {
+	Elf *e;
+	struct seen seen;
+	int (*cb)(const char *name, uint64_t off, void *arg);
+	void *arg;
+};
+
+/* fathom_elf_walk()'s callback: a function in a PT_LOAD, once per name */
+static int func_one(struct fathom_elf_sym *s, void *arg)
+{
+	struct func_walk *w = arg;
+	uint64_t off;
+	int ret = 0;
+
+	if (s->type != STT_FUNC && s->type != STT_GNU_IFUNC)
+		return 0;
+	if (!va_to_off(w->e, s->value, &off))
+		return 0;
+	if (!seen_add(&w->seen, s->name, &ret) || ret)
+		return ret;
+	return w->cb(s->name, off, w->arg);
+}
+
 int elf_funcs(const char *path,
 	      int (*cb)(const char *name, uint64_t off, void *arg), void *arg)
 {
-	struct seen seen = { 0 };
-	Elf_Scn *scn = NULL;
-	int fd, ret = 0, pass;
-	Elf *e;
+	struct func_walk w = { .cb = cb, .arg = arg };
+	int fd, ret;
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		ret = -ENOEXEC;
-		goto out;
-	}
+	w.e = elf_begin(fd, ELF_C_READ, NULL);
+	ret = -ENOEXEC;
 	/* .symtab first (every function), then .dynsym (exports) */
-	for (pass = 0; pass < 2 && !ret; pass++) {
-		scn = NULL;
-		while (!ret && (scn = elf_nextscn(e, scn))) {
-			GElf_Shdr sh;
-			Elf_Data *data;
-			size_t i, n;
-
-			if (!gelf_getshdr(scn, &sh) ||
-			    sh.sh_type != (pass ? SHT_DYNSYM : SHT_SYMTAB) ||
-			    !sh.sh_entsize)
-				continue;
-			data = elf_getdata(scn, NULL);
-			if (!data)
-				continue;
-			n = sh.sh_size / sh.sh_entsize;
-			for (i = 0; i < n && !ret; i++) {
-				GElf_Sym sym;
-				const char *name;
-				uint64_t off;
-
-				if (!gelf_getsym(data, (int)i, &sym) ||
-				    (GELF_ST_TYPE(sym.st_info) != STT_FUNC &&
-				     GELF_ST_TYPE(sym.st_info) !=
-					     STT_GNU_IFUNC) ||
-				    sym.st_shndx == SHN_UNDEF || !sym.st_value)
-					continue;
-				name = elf_strptr(e, sh.sh_link, sym.st_name);
-				if (!name || !*name)
-					continue;
-				if (!va_to_off(e, sym.st_value, &off))
-					continue;
-				if (!seen_add(&seen, name, &ret) || ret)
-					continue;
-				ret = cb(name, off, arg);
-			}
-		}
-	}
-out:
-	if (e)
-		elf_end(e);
+	if (w.e && elf_kind(w.e) == ELF_K_ELF)
+		ret = fathom_elf_walk(w.e, func_one, &w);
+	if (w.e)
+		elf_end(w.e);
 	close(fd);
-	names_free(seen.v, seen.n);
+	names_free(w.seen.v, w.seen.n);
 	return ret;
 }
 
