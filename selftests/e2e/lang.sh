@@ -46,7 +46,7 @@ wait_for() {
 }
 
 echo "TAP version 13"
-echo "1..24"
+echo "1..26"
 
 # --- output and ordering --------------------------------------------------
 
@@ -144,6 +144,17 @@ run "$fathom" -q -e 'kprobe:__x64_sys_getppid /pid == cpid/ { @[comm] = count();
 	-c "$wl getppid 100"
 [ $rc = 0 ] && [ "$out" = '@[e2e_workload]: 100' ]
 tap $? "lang.comm_key" "rc=$rc out='$out' err='$err'"
+
+# FATHOM_MAP_KEYS_MAX, as bpftrace's BPFTRACE_MAP_KEYS_MAX: 4500 distinct
+# keys, more than the default 4096; a bad value is a user error
+FATHOM_MAP_KEYS_MAX=5000 run "$fathom" -q -e 'kprobe:__x64_sys_getppid /pid == cpid/ { @[nsecs] = count(); }' \
+	-c "$wl getppid 4500"
+keys=$(grep -c '^@\[' <<<"$out")
+[ $rc = 0 ] && [ "$keys" = 4500 ]
+tap $? "lang.map_keys_max_env" "rc=$rc keys=$keys err='$err'"
+FATHOM_MAP_KEYS_MAX=lots run "$fathom" -e 'BEGIN { @[1] = count(); }'
+[ $rc = 1 ] && [ "$err" = "fathom: FATHOM_MAP_KEYS_MAX='lots': want a number of map entries, 1 or more" ]
+tap $? "lang.map_keys_max_bad" "rc=$rc err='$err'"
 
 # getppid() returns the workload's parent: fathom itself (-c runs it directly)
 "$fathom" -q -e 'kretprobe:__x64_sys_getppid /pid == cpid/ { @r[retval] = count(); }' \

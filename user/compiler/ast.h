@@ -499,7 +499,8 @@ struct fathom_script {
 	int btf_err;
 	char btf_msg[256];
 	uint32_t nparams;
-	const char **params; /* $1 is params[0] */
+	const char **params;   /* $1 is params[0] */
+	uint32_t map_keys_max; /* 0: FATHOM_CG_MAX_ENTRIES */
 };
 
 /* ---- helpers for passes ---------------------------------------------- */

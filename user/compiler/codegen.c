@@ -69,6 +69,7 @@ struct cg {
 	struct fathom_compiled *c;
 	struct diag_sink *d;
 	const struct fathom_script *s;
+	uint32_t max_entries; /* of a keyed map */
 	bool failed;
 	bool oom;
 	/* current program */
@@ -282,7 +283,7 @@ static uint32_t stack_map(struct cg *g, bool user, uint32_t depth)
 	info.stack_depth = depth;
 	spec.kind = FATHOM_MAP_STACK;
 	spec.key_size = 8 + 8 * depth;
-	spec.max_entries = FATHOM_CG_MAX_ENTRIES;
+	spec.max_entries = g->max_entries;
 	spec.name = info.name;
 	return add_map(g, &spec, &info);
 }
@@ -356,7 +357,7 @@ static void add_script_maps(struct cg *g)
 					  m->value.stack_depth);
 		spec.key_size = ksize;
 		/* a keyless map (@ = count()) has its one entry */
-		spec.max_entries = m->nkeys ? FATHOM_CG_MAX_ENTRIES : 1;
+		spec.max_entries = m->nkeys ? g->max_entries : 1;
 		spec.name = info.name;
 		if (m->value.kind == TYPE_AGG) {
 			spec.kind = agg_map_kind(m->value.agg);
@@ -3126,6 +3127,8 @@ struct fathom_compiled *fathom_codegen(const struct fathom_script *s,
 		return NULL;
 	g.d = d;
 	g.s = s;
+	g.max_entries = s->map_keys_max ? s->map_keys_max
+					: FATHOM_CG_MAX_ENTRIES;
 	add_script_maps(&g);
 	for (i = 0; i < s->prog.nprobes && !g.oom; i++)
 		gen_probe(&g, s->prog.probes[i]);

@@ -59,6 +59,8 @@ struct fathom_compile_opts {
 	const char *kallsyms;
 	const char *const *params;
 	unsigned int nparams;
+	/* entries of a keyed map; 0: FATHOM_CG_MAX_ENTRIES */
+	uint32_t map_keys_max;
 };
 
 /**

@@ -11,8 +11,10 @@
  * and nothing reaches the kernel.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,9 +320,10 @@ static void dump_compiled(const struct fathom_compiled *c)
 	uint32_t i, j;
 
 	for (i = 0; i < c->nr_maps; i++)
-		printf("map %u %s: kind %u, key %u bytes, value %u bytes\n",
+		printf("map %u %s: kind %u, key %u bytes, value %u bytes, %u entries\n",
 		       i + 1, c->map_info[i].name, c->maps[i].kind,
-		       c->maps[i].key_size, c->maps[i].value_size);
+		       c->maps[i].key_size, c->maps[i].value_size,
+		       c->maps[i].max_entries);
 	for (i = 0; i < c->nr_progs; i++) {
 		printf("\nprogram %u: %s (%u instructions)\n", i,
 		       c->progs[i].name, c->progs[i].len);
@@ -329,6 +332,31 @@ static void dump_compiled(const struct fathom_compiled *c)
 				printf("  probe %s\n", c->probe_names[j]);
 		fathom_disasm_prog(stdout, c->progs[i].insns, c->progs[i].len);
 	}
+}
+
+/*
+ * FATHOM_MAP_KEYS_MAX: the entries of each keyed map, as bpftrace's
+ * BPFTRACE_MAP_KEYS_MAX (the module refuses more than its max_map_entries).
+ * Return: 0 when unset, the number, or -1 after saying what is wrong.
+ */
+static long map_keys_max(void)
+{
+	const char *v = getenv("FATHOM_MAP_KEYS_MAX");
+	unsigned long n;
+	char *end;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || !isdigit((unsigned char)*v) || !n ||
+	    n > UINT32_MAX) {
+		fprintf(stderr,
+			"%s: FATHOM_MAP_KEYS_MAX='%s': want a number of map entries, 1 or more\n",
+			progname, v);
+		return -1;
+	}
+	return (long)n;
 }
 
 static int run(struct tool_opts *o, const char *name, const char *text,
@@ -340,7 +368,11 @@ static int run(struct tool_opts *o, const char *name, const char *text,
 	struct fathom_script *s;
 	struct diag_sink d;
 	int ret = EXIT_USER;
+	long keys_max;
 
+	keys_max = map_keys_max();
+	if (keys_max < 0)
+		return EXIT_USER;
 	diag_init(&d, stderr);
 	s = fathom_script_parse(name, text, len, &d);
 	if (!s) {
@@ -354,6 +386,7 @@ static int run(struct tool_opts *o, const char *name, const char *text,
 			.tracefs = tracefs_dir(),
 			.params = (const char *const *)o->params,
 			.nparams = o->nparams,
+			.map_keys_max = (uint32_t)keys_max,
 		};
 
 		if (fathom_script_set_opts(s, &co)) {

@@ -47,6 +47,7 @@ int fathom_script_set_opts(struct fathom_script *s,
 		if (!s->kallsyms)
 			return -ENOMEM;
 	}
+	s->map_keys_max = o->map_keys_max;
 	s->nparams = 0;
 	s->params = NULL;
 	if (!o->nparams)
